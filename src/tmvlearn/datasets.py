@@ -1,0 +1,226 @@
+"""The curated datasets: list, load and describe them.
+
+Every dataset is a CSV file under ``data/datasets/`` described by one
+`Frictionless Data Package <https://datapackage.org>`_ descriptor,
+``data/datapackage.json``: column names, types, units, meanings, allowed
+values and sources. The loader reads the descriptor, checks the CSV against it
+and returns a typed :class:`pandas.DataFrame`; the test suite validates the
+same descriptor in full with the ``frictionless`` library.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from tmvlearn._resources import data_dir
+
+__all__ = ["DatasetError", "list_datasets", "load_dataset", "describe_dataset", "split_refs"]
+
+DESCRIPTOR = "datapackage.json"
+
+
+class DatasetError(ValueError):
+    """A dataset is unknown, missing, unreadable or does not match its descriptor."""
+
+
+@cache
+def _package() -> dict[str, Any]:
+    path = data_dir() / DESCRIPTOR
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DatasetError(
+            f"cannot read the dataset descriptor {path}: {exc}. "
+            "Reinstall tmvlearn, or restore the file from the repository."
+        ) from None
+
+
+def _resources() -> dict[str, dict[str, Any]]:
+    return {res["name"]: res for res in _package()["resources"]}
+
+
+def list_datasets() -> list[str]:
+    """Names of the datasets that :func:`load_dataset` accepts, in descriptor order."""
+    return list(_resources())
+
+
+def _resource(name: str) -> dict[str, Any]:
+    resources = _resources()
+    if not isinstance(name, str) or name not in resources:
+        close = difflib.get_close_matches(str(name).lower(), resources, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DatasetError(
+            f"unknown dataset {name!r}.{hint} Available datasets: {', '.join(resources)}."
+        )
+    return resources[name]
+
+
+def _schema(res: dict[str, Any]) -> dict[str, Any]:
+    schema = res["schema"]
+    if isinstance(schema, str):  # a path to a Table Schema file, relative to the package
+        schema = _read_schema_file(schema)
+    return schema
+
+
+@cache
+def _read_schema_file(relpath: str) -> dict[str, Any]:
+    path = data_dir() / relpath
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"cannot read the table schema {path}: {exc}") from None
+
+
+def describe_dataset(name: str) -> pd.DataFrame:
+    """The data dictionary of a dataset: one row per column.
+
+    Columns: ``type``, ``unit``, ``required``, ``allowed_values`` and
+    ``description``, indexed by column name. The dataset's title, description,
+    sources and file are in ``.attrs``.
+    """
+    res = _resource(name)
+    rows = []
+    for field in _schema(res)["fields"]:
+        constraints = field.get("constraints", {})
+        rows.append(
+            {
+                "column": field["name"],
+                "type": field.get("type", "string"),
+                "unit": field.get("unit", ""),
+                "required": bool(constraints.get("required", False)),
+                "allowed_values": ", ".join(map(str, constraints.get("enum", []))),
+                "description": field.get("description", ""),
+            }
+        )
+    table = pd.DataFrame(rows).set_index("column")
+    table.attrs.update(_attrs(res))
+    return table
+
+
+def _attrs(res: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": res["name"],
+        "title": res.get("title", res["name"]),
+        "description": res.get("description", ""),
+        "sources": copy.deepcopy(res.get("sources", [])),
+        "file": res["path"],
+    }
+
+
+def load_dataset(name: str) -> pd.DataFrame:
+    """Load one dataset as a typed DataFrame (a fresh copy on every call).
+
+    Text columns are ``string``, whole numbers nullable ``Int64``, measurements
+    ``float64``, and columns with a fixed list of allowed values ``category``.
+    ``DataFrame.attrs`` carries the dataset's name, title, description,
+    sources and file. Raises :class:`DatasetError` naming the dataset, file and
+    column when the file is missing, unreadable or does not match its descriptor.
+
+    >>> load_dataset("ev_types")[["vesicle_type", "size_min_nm", "size_max_nm"]]  # doctest: +SKIP
+    """
+    res = _resource(name)
+    frame = _load_checked(name).copy(deep=True)
+    frame.attrs = _attrs(res)
+    return frame
+
+
+@cache
+def _load_checked(name: str) -> pd.DataFrame:
+    res = _resource(name)
+    path = data_dir() / res["path"]
+    where = f"dataset {name!r} ({path})"
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except FileNotFoundError:
+        raise DatasetError(f"{where}: the file is missing; reinstall tmvlearn.") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise DatasetError(f"{where}: the file cannot be read as UTF-8 CSV: {exc}") from None
+
+    fields = _schema(res)["fields"]
+    expected = [f["name"] for f in fields]
+    if list(raw.columns) != expected:
+        missing = [c for c in expected if c not in raw.columns]
+        extra = [c for c in raw.columns if c not in expected]
+        problems = []
+        if missing:
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            problems.append(f"column(s) not in the descriptor: {', '.join(extra)}")
+        if not problems:
+            problems.append(f"columns are out of order; expected {', '.join(expected)}")
+        raise DatasetError(f"{where} does not match {DESCRIPTOR}: {'; '.join(problems)}.")
+
+    return pd.DataFrame({f["name"]: _typed_column(raw[f["name"]], f, where) for f in fields})
+
+
+def _typed_column(values: pd.Series, field: dict[str, Any], where: str) -> pd.Series:
+    name, kind = field["name"], field.get("type", "string")
+    constraints = field.get("constraints", {})
+
+    def fail(problem: str, mask: pd.Series) -> DatasetError:
+        row = int(mask.to_numpy().nonzero()[0][0])
+        shown = values.iloc[row]
+        return DatasetError(
+            f"{where}, column {name!r}, data row {row + 1}: {problem} (value {shown!r})."
+        )
+
+    if constraints.get("required"):
+        missing = values.isna()
+        if missing.any():
+            raise fail("a value is required", missing)
+
+    if kind == "integer":
+        typed = pd.to_numeric(values, errors="coerce")
+        bad = typed.isna() & values.notna() | (typed.notna() & (typed % 1 != 0))
+        if bad.any():
+            raise fail("expected a whole number", bad)
+        typed = typed.astype("Int64")
+    elif kind == "number":
+        typed = pd.to_numeric(values, errors="coerce").astype("float64")
+        bad = typed.isna() & values.notna()
+        if bad.any():
+            raise fail("expected a number", bad)
+    elif kind == "boolean":
+        lookup = {"true": True, "false": False}
+        typed = values.str.lower().map(lookup).astype("boolean")
+        bad = typed.isna() & values.notna()
+        if bad.any():
+            raise fail("expected true or false", bad)
+    else:
+        typed = values.astype("string")
+
+    for bound, op in (("minimum", "lt"), ("maximum", "gt")):
+        if bound in constraints:
+            bad = getattr(typed, op)(constraints[bound]).fillna(False)
+            if bad.any():
+                raise fail(f"below the {bound} {constraints[bound]}" if op == "lt"
+                           else f"above the {bound} {constraints[bound]}", bad)
+    if "pattern" in constraints:
+        bad = values.notna() & ~values.fillna("").str.fullmatch(constraints["pattern"])
+        if bad.any():
+            raise fail(f"does not match the pattern {constraints['pattern']!r}", bad)
+    if constraints.get("unique"):
+        bad = values.notna() & values.duplicated(keep=False)
+        if bad.any():
+            raise fail("values must be unique", bad)
+    if "enum" in constraints:
+        allowed = constraints["enum"]
+        bad = values.notna() & ~values.isin([str(v) for v in allowed])
+        if bad.any():
+            raise fail(f"not one of the allowed values {allowed}", bad)
+        typed = typed.astype(pd.CategoricalDtype(allowed))
+    return typed.rename(name)
+
+
+def split_refs(refs: str | float | None) -> list[int]:
+    """Reference numbers from a ``refs`` cell such as ``"25,28,29"`` (empty for missing)."""
+    if refs is None or refs is pd.NA or (isinstance(refs, float) and refs != refs):
+        return []
+    return [int(part) for part in str(refs).replace(" ", "").split(",") if part]

@@ -1,0 +1,46 @@
+"""``tmvlearn datasets``: list, describe and export the curated datasets."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "datasets",
+        help="list the curated datasets, or describe or export one",
+        description="List the curated datasets; with a NAME, print its data dictionary; "
+        "with --csv FILE, also write the dataset to a CSV file.",
+    )
+    parser.add_argument("name", nargs="?", help="a dataset name (see the list)")
+    parser.add_argument("--csv", metavar="FILE", help="write the dataset to FILE as CSV")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from tmvlearn.cli import CLIError
+    from tmvlearn.datasets import DatasetError, describe_dataset, list_datasets, load_dataset
+
+    try:
+        if args.name is None:
+            for name in list_datasets():
+                frame = load_dataset(name)
+                print(f"{name:24} {len(frame):4d} rows  {frame.attrs['title']}")
+            return 0
+        table = describe_dataset(args.name)
+        frame = load_dataset(args.name)
+    except DatasetError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"{table.attrs['title']} ({len(frame)} rows, file {table.attrs['file']})")
+    print(table.attrs["description"])
+    with pd.option_context("display.max_colwidth", 60, "display.width", 120):
+        print(table[["type", "unit", "required", "description"]].to_string())
+    if args.csv:
+        try:
+            frame.to_csv(args.csv, index=False)
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.csv}: {exc.strerror}") from None
+        print(f"wrote {len(frame)} rows to {args.csv}")
+    return 0
