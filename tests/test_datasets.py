@@ -1,0 +1,161 @@
+"""The dataset API: listing, loading, typing, describing, and clear errors on bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import tmvlearn
+from tmvlearn import datasets
+from tmvlearn._resources import data_dir
+
+EXPECTED = ["biomarkers", "ev_types", "immune_interactions", "clinical_applications",
+            "biogenesis", "glossary", "references"]
+
+
+def test_list_datasets_names_every_required_dataset():
+    assert tmvlearn.list_datasets() == EXPECTED
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_each_dataset_loads_typed_with_its_description(name):
+    frame = tmvlearn.load_dataset(name)
+    assert len(frame) > 0
+    dictionary = tmvlearn.describe_dataset(name)
+    assert list(frame.columns) == list(dictionary.index)
+    expected_dtype = {"integer": "Int64", "number": "float64", "string": "string"}
+    for column, row in dictionary.iterrows():
+        if row["allowed_values"]:
+            assert isinstance(frame[column].dtype, pd.CategoricalDtype), column
+        else:
+            assert str(frame[column].dtype) == expected_dtype[row["type"]], column
+    assert frame.attrs["name"] == name
+    assert frame.attrs["title"] and frame.attrs["description"]
+    assert frame.attrs["sources"], "every dataset names its source document"
+    assert all(dictionary["description"].str.len() > 10), "every column is explained"
+
+
+def test_load_dataset_returns_a_fresh_copy_each_call():
+    first = tmvlearn.load_dataset("ev_types")
+    first.loc[0, "size_max_nm"] = -1.0
+    first.attrs["title"] = "changed"
+    second = tmvlearn.load_dataset("ev_types")
+    assert second.loc[0, "size_max_nm"] != -1.0
+    assert second.attrs["title"] != "changed"
+
+
+def test_unknown_name_lists_the_available_names_and_suggests_the_closest():
+    with pytest.raises(tmvlearn.DatasetError) as err:
+        tmvlearn.load_dataset("biomarker")
+    message = str(err.value)
+    assert "'biomarker'" in message and "Did you mean 'biomarkers'?" in message
+    for name in EXPECTED:
+        assert name in message
+    with pytest.raises(tmvlearn.DatasetError, match="Available datasets"):
+        tmvlearn.describe_dataset("no such thing")
+
+
+def test_every_refs_value_is_a_known_reference_number():
+    known = set(tmvlearn.load_dataset("references")["number"].astype(int))
+    for name in EXPECTED:
+        frame = tmvlearn.load_dataset(name)
+        if "refs" not in frame:
+            continue
+        for row, refs in frame["refs"].items():
+            unknown = set(datasets.split_refs(refs)) - known
+            assert not unknown, f"{name} row {row}: refs {sorted(unknown)} not in references"
+
+
+def test_split_refs():
+    assert datasets.split_refs("25,28,29") == [25, 28, 29]
+    assert datasets.split_refs(pd.NA) == []
+    assert datasets.split_refs(None) == []
+
+
+def test_the_descriptor_is_a_valid_frictionless_data_package_and_every_csv_matches_it():
+    frictionless = pytest.importorskip("frictionless")
+    report = frictionless.Package(str(data_dir() / "datapackage.json")).validate()
+    problems = [f"{task.name}: {err.message}" for task in report.tasks for err in task.errors]
+    assert report.valid, "\n".join(problems[:20])
+
+
+def test_import_tmvlearn_stays_light():
+    code = ("import sys, tmvlearn; heavy = [m for m in ('matplotlib', 'ipywidgets', 'networkx', "
+            "'IPython', 'jsonschema') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --- bad input: a damaged installation gives an error naming dataset, file and column ---------
+
+@pytest.fixture
+def damaged_data(tmp_path, monkeypatch):
+    """A private copy of data/ that a test may break; the loader reads it instead."""
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir(), copy)
+    monkeypatch.setattr(datasets, "data_dir", lambda: copy)
+    for cached in (datasets._package, datasets._read_schema_file, datasets._load_checked):
+        cached.cache_clear()
+    yield copy
+    for cached in (datasets._package, datasets._read_schema_file, datasets._load_checked):
+        cached.cache_clear()
+
+
+def test_missing_csv_names_the_dataset_and_file(damaged_data):
+    (damaged_data / "datasets" / "glossary.csv").unlink()
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'glossary' .*glossary\.csv.*missing"):
+        tmvlearn.load_dataset("glossary")
+
+
+def test_corrupt_csv_is_reported_not_a_pandas_traceback(damaged_data):
+    (damaged_data / "datasets" / "ev_types.csv").write_bytes(b"\xff\xfe\x00garbage\x00")
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'ev_types' .*cannot be read"):
+        tmvlearn.load_dataset("ev_types")
+
+
+def test_a_renamed_column_is_named(damaged_data):
+    path = damaged_data / "datasets" / "ev_types.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("size_max_nm", "size_maximum", 1), encoding="utf-8")
+    with pytest.raises(tmvlearn.DatasetError) as err:
+        tmvlearn.load_dataset("ev_types")
+    assert "missing column(s) size_max_nm" in str(err.value)
+    assert "size_maximum" in str(err.value) and "ev_types.csv" in str(err.value)
+
+
+def test_a_value_of_the_wrong_type_names_column_and_row(damaged_data):
+    path = damaged_data / "datasets" / "ev_types.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "size_min_nm"] = "forty"
+    frame.to_csv(path, index=False)
+    with pytest.raises(tmvlearn.DatasetError, match=r"column 'size_min_nm', data row 2: expected a number"):
+        tmvlearn.load_dataset("ev_types")
+
+
+def test_a_value_outside_the_allowed_categories_is_named(damaged_data):
+    path = damaged_data / "datasets" / "biomarkers.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "category"] = "membrane molecule"
+    frame.to_csv(path, index=False)
+    with pytest.raises(tmvlearn.DatasetError, match=r"column 'category', data row 1: not one of"):
+        tmvlearn.load_dataset("biomarkers")
+
+
+def test_a_descriptor_that_no_longer_matches_names_the_column(damaged_data):
+    schema_path = damaged_data / "datasets" / "references.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"].append({"name": "year", "type": "integer", "description": "added later"})
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(tmvlearn.DatasetError, match=r"references.*missing column\(s\) year"):
+        tmvlearn.load_dataset("references")
+
+
+def test_an_unreadable_descriptor_is_reported(damaged_data):
+    (damaged_data / "datapackage.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(tmvlearn.DatasetError, match="cannot read the dataset descriptor"):
+        tmvlearn.list_datasets()
