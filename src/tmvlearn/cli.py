@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from tmvlearn import __version__
 
 # Modules that contribute subcommands, imported lazily so `tmvlearn --help` stays fast.
-SUBCOMMAND_MODULES = ("tmvlearn.datasets_cli",)
+SUBCOMMAND_MODULES = ("tmvlearn.datasets_cli", "tmvlearn.workspace_cli")
 
 
 class CLIError(Exception):
@@ -41,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passes_options_through", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
