@@ -1,0 +1,72 @@
+"""Each explorer's median update time (set a control's value headless: model + redraw + PNG)
+next to a bare matplotlib redraw (fig.canvas.draw()) of a figure of the same size.
+
+Run: python benchmarks/explorer_bench.py [repeats]
+"""
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import numpy as np  # noqa: E402
+
+from tmvlearn import explorers  # noqa: E402
+from tmvlearn.plots import new_figure  # noqa: E402
+
+CASES = {
+    "biomarker_explorer": ("search", ["m", "mi", "mir", "mmp", "inv", "cd", ""]),
+    "size_explorer": ("window_max_nm", [200.0, 400.0, 800.0, 1600.0, 3200.0, 160.0]),
+    "centrifuge_explorer": ("time_min", [10, 20, 30, 60, 90, 120]),
+    "biogenesis_explorer": ("inhibit", None),
+    "immune_explorer": ("target_cell", None),
+    "diagnostic_explorer": ("threshold", [1.0, 1.5, 2.0, 2.5, 3.0, 4.0]),
+}
+
+
+def median_ms(fn, values, repeats):
+    times = []
+    for _ in range(repeats):
+        for v in values:
+            start = time.perf_counter()
+            fn(v)
+            times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def bare_redraw_ms(repeats):
+    fig, ax = new_figure()
+    x = np.linspace(0, 10, 300)
+    (line,) = ax.plot(x, np.sin(x))
+    ax.set_title("bare redraw")
+    ax.set_xlabel("x (unit)")
+    ax.set_ylabel("y (unit)")
+
+    def redraw(i):
+        line.set_ydata(np.sin(x + i))
+        fig.canvas.draw()
+    return median_ms(redraw, range(6), repeats)
+
+
+def main(repeats=5):
+    size = None
+    print(f"{'explorer':<22}{'median update (ms)':>20}{'bare redraw (ms)':>18}")
+    bare = bare_redraw_ms(repeats)
+    for name, (control, values) in CASES.items():
+        exp = getattr(explorers, name)()
+        size = exp.figure.get_size_inches() * exp.figure.dpi
+        widget = exp.controls[control]
+        if values is None:
+            values = [o for o in widget.options][:8]
+
+        def set_value(v, widget=widget):
+            widget.value = v
+        print(f"{name:<22}{median_ms(set_value, values, repeats):>20.1f}{bare:>18.1f}")
+    print(f"(figures {int(size[0])} x {int(size[1])} px; {repeats} rounds per control; "
+          "update = model + in-place artist update + blit + PNG encode)")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)

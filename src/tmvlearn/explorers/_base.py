@@ -1,0 +1,164 @@
+"""What every explorer shares: a styled figure redrawn by blitting, controls, alt text.
+
+An explorer keeps its parameters in ``params``. Changing a control (or calling
+:meth:`Explorer.update`) runs the model, updates the changed artists in place,
+restores the figure's cached static background and draws only those artists, then
+encodes one PNG for the image widget. Nothing opens a window: figures live on the
+Agg canvas, and the widget shows them as a PNG image.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from tmvlearn.plots import _encode_png, figure_bundle, plot_style
+
+__all__ = ["Explorer"]
+
+
+class Explorer:
+    """Base class; subclasses implement ``_build``, ``_controls`` and ``_draw``.
+
+    Attributes: ``figure`` (matplotlib Figure), ``controls`` (dict of ipywidgets,
+    empty when ``interactive=False``), ``widget`` (the ipywidgets container, or
+    None), ``alt_text`` (what the figure shows now), ``params`` (current values).
+    """
+
+    name = "explorer"  # used in CSS classes: tmv-<name>-<control>
+
+    def __init__(self, params: dict[str, Any], interactive: bool = True):
+        self.params = dict(params)
+        self.interactive = bool(interactive)
+        self.controls: dict[str, Any] = {}
+        self.widget = None
+        self.alt_text = ""
+        self._syncing = False
+        self._background = None
+        with plot_style():
+            self.figure, self._dynamic = self._build()
+        for artist in self._dynamic:
+            artist.set_animated(True)
+        self._dynamic.sort(key=lambda a: a.get_zorder())
+        self.params = self._validate(self.params)
+        if self.interactive:
+            self._make_widget()
+        self._refresh()
+
+    # --- for subclasses -----------------------------------------------------------
+    def _build(self):  # -> (Figure, list of artists that change)
+        raise NotImplementedError
+
+    def _controls(self) -> dict[str, Any]:  # name -> ipywidgets control
+        raise NotImplementedError
+
+    def _draw(self) -> str:  # update the artists from self.params; return the alt text
+        raise NotImplementedError
+
+    def _validate(self, params: dict[str, Any]) -> dict[str, Any]:
+        return params
+
+    def _extra_widgets(self) -> list[Any]:
+        return []
+
+    # --- public -------------------------------------------------------------------
+    def update(self, **changes: Any) -> None:
+        """Set parameters (same names as the controls), then redraw once."""
+        unknown = sorted(set(changes) - set(self.params))
+        if unknown:
+            raise ValueError(f"{type(self).__name__} has no parameter {', '.join(map(repr, unknown))}; "
+                             f"parameters: {', '.join(self.params)}.")
+        new = self._validate({**self.params, **changes})
+        self.params = new
+        if self.controls:
+            self._syncing = True
+            try:
+                for key, control in self.controls.items():
+                    if control.value != new[key]:
+                        control.value = new[key]
+            finally:
+                self._syncing = False
+        self._refresh()
+
+    # --- machinery ----------------------------------------------------------------
+    def _make_widget(self) -> None:
+        import ipywidgets as w
+
+        self.controls = self._controls()
+        for key, control in self.controls.items():
+            control.add_class(f"tmv-{self.name}-{key.replace('_', '-')}")
+            control.add_class("tmv-control")
+            control.observe(self._on_change(key), names="value")
+        self._image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        self._image.add_class(f"tmv-{self.name}-figure")
+        self._caption = w.HTML()
+        self._caption.add_class(f"tmv-{self.name}-alt")
+        box = w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap"))
+        self.widget = w.VBox([box, self._image, self._caption, *self._extra_widgets()])
+        self.widget.add_class("tmv-explorer")
+        self.widget.add_class(f"tmv-{self.name}-explorer")
+
+    def _on_change(self, key: str):
+        def handler(change):
+            if not self._syncing:
+                self.update(**{key: change["new"]})
+        return handler
+
+    def _invalidate(self) -> None:
+        """Call when a static part of the figure changes (redraws it all next time)."""
+        self._background = None
+
+    def _refresh(self) -> None:
+        self.alt_text = self._draw()
+        canvas = self.figure.canvas
+        with plot_style():
+            if self._background is None:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+            else:
+                canvas.restore_region(self._background)
+            for artist in self._dynamic:
+                if artist.get_visible():
+                    self.figure.draw_artist(artist)
+        if self.interactive:
+            self._image.value = _encode_png(np.asarray(canvas.buffer_rgba()), fast=True)
+            self._caption.value = f"<small><b>Figure:</b> {html.escape(self.alt_text)}</small>"
+
+    def png(self) -> bytes:
+        """The figure as it is now, as PNG bytes."""
+        return _encode_png(np.asarray(self.figure.canvas.buffer_rgba()))
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data, meta = figure_bundle(self.figure, self.alt_text, png=self.png())
+        if self.interactive and self.widget is not None:
+            view = self.widget._repr_mimebundle_()
+            view = view[0] if isinstance(view, tuple) else view
+            data = {**view, **data}  # the widget view, plus the static PNG and alt text
+        return data, meta
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {self.alt_text}>"
+
+
+def draw_size_ranges(ax, ranges) -> None:
+    """Published size ranges (Table 2) as hatched horizontal bars, one row per vesicle type."""
+    from tmvlearn.plots import VESICLE_STYLES
+
+    types = list(ranges.index)
+    for i, vtype in enumerate(types):
+        style = VESICLE_STYLES[vtype]
+        lo, hi = ranges.at[vtype, "size_min_nm"], ranges.at[vtype, "size_max_nm"]
+        ax.barh(i, hi - lo, left=lo, height=0.55, color=style["color"], alpha=0.85,
+                hatch=style["hatch"], edgecolor="black", linewidth=0.6)
+        big_lo, big_hi = ranges.at[vtype, "large_size_min_nm"], ranges.at[vtype, "large_size_max_nm"]
+        if np.isfinite(big_lo) and np.isfinite(big_hi):
+            ax.barh(i, big_hi - big_lo, left=big_lo, height=0.25, facecolor="white",
+                    hatch=style["hatch"], edgecolor=style["color"], linewidth=0.8)
+            ax.text(big_hi * 1.08, i, "large\noncosomes", va="center", fontsize=6.5)
+    ax.set_yticks(range(len(types)), types)
+    ax.set_ylim(len(types) - 0.4, -0.6)
+    ax.set_ylabel("Vesicle type")
+    ax.set_xscale("log")
+    ax.grid(axis="y", visible=False)

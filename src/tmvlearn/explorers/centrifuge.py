@@ -1,0 +1,148 @@
+"""Centrifugation simulator: which vesicles a spin pellets, by diameter and type."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+
+from tmvlearn.explorers._base import Explorer, draw_size_ranges
+from tmvlearn.models import sedimentation as sed
+from tmvlearn.models import sizes
+from tmvlearn.plots import VESICLE_STYLES, new_figure
+
+__all__ = ["centrifuge_explorer", "CentrifugeExplorer"]
+
+XLIM = (10.0, 20_000.0)  # nm
+
+
+class CentrifugeExplorer(Explorer):
+    """Fraction pelleted against diameter (Stokes' law), and per SIMULATED vesicle population."""
+
+    name = "centrifuge"
+
+    def __init__(self, rotor="SW 41 Ti", rcf_g=10_000.0, time_min=30, particle_density=sed.EV_DENSITY,
+                 medium_density=sed.MEDIUM_DENSITY, seed=0, interactive=True):
+        self.ranges = sizes.size_ranges()
+        samples = sizes.simulate_sizes(2000, seed=seed, ranges=self.ranges)
+        self._samples = {t: g["simulated_diameter_nm"].to_numpy()
+                         for t, g in samples.groupby("vesicle_type", observed=True)}
+        self._grid = np.logspace(math.log10(XLIM[0]), math.log10(XLIM[1]), 300)
+        super().__init__({"rotor": rotor, "rcf_g": float(rcf_g), "time_min": time_min,
+                          "particle_density": float(particle_density),
+                          "medium_density": float(medium_density)}, interactive)
+
+    def _validate(self, p):
+        rotor = sed.get_rotor(p["rotor"])
+        p = dict(p, rotor=rotor.name)
+        if not isinstance(p["time_min"], (int, float)) or not math.isfinite(p["time_min"]) or p["time_min"] < 0:
+            raise ValueError(f"time_min must be zero or more minutes (got {p['time_min']!r}).")
+        for key in ("rcf_g", "particle_density", "medium_density"):
+            v = p[key]
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise ValueError(f"{key} must be a positive number (got {v!r}).")
+        # a rotor change can leave the force above the new rotor's limit: hold it at the limit
+        p["rcf_g"] = float(min(p["rcf_g"], math.floor(rotor.max_rcf)))
+        if self.controls:
+            self.controls["rcf_g"].max = math.log10(math.floor(rotor.max_rcf))
+        return p
+
+    def _build(self):
+        fig, ax = new_figure(mosaic=[["ranges", "pellet"], ["curve", "pellet"]],
+                             width_ratios=[2.6, 1], height_ratios=[1, 1.7])
+        self.ax = ax
+        fig.suptitle("Centrifugation: fraction pelleted (Stokes' law, swinging-bucket model)")
+        draw_size_ranges(ax["ranges"], self.ranges)
+        ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
+        ax["ranges"].tick_params(labelbottom=False)
+        curve = ax["curve"]
+        curve.sharex(ax["ranges"])
+        curve.set_xscale("log")
+        (self._line,) = curve.plot(self._grid, np.zeros_like(self._grid), color="black", linewidth=2)
+        curve.set_xlim(*XLIM)
+        curve.set_ylim(-3, 103)
+        curve.set_xlabel("Vesicle diameter (nm, log scale)")
+        curve.set_ylabel("Pelleted (%)")
+        curve.set_title("Fraction of particles of each diameter in the pellet", fontsize=9, loc="left")
+        self._status = curve.text(0.99, 0.03, "", transform=curve.transAxes, ha="right", va="bottom", fontsize=7,
+                                  bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
+        pel = ax["pellet"]
+        types = list(sizes.VESICLE_TYPES)
+        self._bars = pel.barh(range(4), [0] * 4, height=0.6, edgecolor="black",
+                              color=[VESICLE_STYLES[t]["color"] for t in types])
+        for bar, t in zip(self._bars, types):
+            bar.set_hatch(VESICLE_STYLES[t]["hatch"])
+        self._labels = [pel.text(0, i, "", va="center", fontsize=8) for i in range(4)]
+        pel.set_yticks(range(4), types)
+        pel.set_ylim(3.5, -0.5)
+        pel.set_xlim(0, 125)
+        pel.set_xticks([0, 25, 50, 75, 100])
+        pel.set_xlabel("Pelleted (%)")
+        pel.set_ylabel("Vesicle type")
+        pel.set_title("Simulated EVs", fontsize=9, loc="left")
+        pel.grid(axis="y", visible=False)
+        return fig, [self._line, self._status, *self._bars, *self._labels]
+
+    def _controls(self):
+        import ipywidgets as w
+
+        p = self.params
+        rotor = sed.get_rotor(p["rotor"])
+        st = {"description_width": "initial"}
+        return {
+            "rotor": w.Dropdown(options=list(sed.ROTORS), value=p["rotor"], description="Rotor", style=st),
+            "rcf_g": w.FloatLogSlider(value=p["rcf_g"], base=10, min=2, max=math.log10(math.floor(rotor.max_rcf)),
+                                      step=0.01, readout_format=",.0f", description="Force (x g)", style=st),
+            "time_min": w.IntSlider(value=int(p["time_min"]), min=0, max=240, step=5,
+                                    description="Time (min)", style=st),
+            "particle_density": w.FloatSlider(value=p["particle_density"], min=1.00, max=1.25, step=0.01,
+                                              description="EV density (g/mL)", style=st),
+            "medium_density": w.FloatSlider(value=p["medium_density"], min=1.00, max=1.30, step=0.01,
+                                            description="Medium density (g/mL)", style=st),
+        }
+
+    def _fraction(self, d):
+        p = self.params
+        return sed.fraction_pelleted(d, p["rcf_g"], p["time_min"], rotor=p["rotor"],
+                                     particle_density_g_per_ml=p["particle_density"],
+                                     medium_density_g_per_ml=p["medium_density"])
+
+    def pelleted(self) -> dict[str, float]:
+        """Percent of each SIMULATED vesicle population in the pellet now."""
+        return {t: 100 * float(np.mean(self._fraction(d))) for t, d in self._samples.items()}
+
+    def _draw(self):
+        p = self.params
+        rotor = sed.get_rotor(p["rotor"])
+        self._line.set_ydata(100 * self._fraction(self._grid))
+        pct = self.pelleted()
+        for i, (t, v) in enumerate(pct.items()):
+            self._bars[i].set_width(v)
+            self._labels[i].set_x(v + 2)
+            self._labels[i].set_text(f"{v:.0f}%")
+        rpm = sed.rpm_for_rcf(p["rcf_g"], rotor.r_max_cm)
+        spin = (f"{rotor.name} ({rotor.kind}) at {rpm:,.0f} rpm = {p['rcf_g']:,.0f} x g at r_max, "
+                f"{p['time_min']:g} min")
+        reason = sed.never_pellets_reason(p["particle_density"], p["medium_density"])
+        if reason:
+            self._status.set_text(textwrap.fill(f"{spin}. A vesicle {reason}.", 58))
+            return (f"Centrifugation with {spin}: nothing is pelleted, because a vesicle {reason}. "
+                    f"Curve and bars are at zero.")
+        half = self._grid[np.argmax(self._line.get_ydata() >= 50)] if np.any(self._line.get_ydata() >= 50) else None
+        s1000 = sed.sedimentation_coefficient(1000, p["particle_density"], p["medium_density"])
+        k = sed.k_factor(rotor.r_min_cm, rotor.r_max_cm, rpm) if rpm > 0 else math.inf
+        half_txt = (f"vesicles of {half:,.0f} nm and larger are at least half pelleted" if half
+                    else "no diameter up to 20,000 nm is even half pelleted")
+        self._status.set_text(textwrap.fill(f"{spin}; k-factor {k:,.0f} h·S; a 1000-nm EV has "
+                                            f"S = {s1000:,.0f} svedberg; {half_txt}.", 58))
+        parts = ", ".join(f"{v:.0f}% of {t.lower()}" for t, v in pct.items())
+        return (f"Percentage pelleted against vesicle diameter on a log axis for {spin}, EV density "
+                f"{p['particle_density']:.2f} g/mL in a medium of {p['medium_density']:.2f} g/mL; "
+                f"{half_txt}. Of the simulated populations this pellets {parts}.")
+
+
+def centrifuge_explorer(rotor="SW 41 Ti", rcf_g=10_000.0, time_min=30, particle_density=sed.EV_DENSITY,
+                        medium_density=sed.MEDIUM_DENSITY, seed=0, interactive=True) -> CentrifugeExplorer:
+    """The centrifugation simulator: rotor, force, time and densities; fraction pelleted by diameter."""
+    return CentrifugeExplorer(rotor, rcf_g, time_min, particle_density, medium_density, seed, interactive)

@@ -1,0 +1,127 @@
+"""EV size explorer: the four vesicle types' size ranges and a movable size window."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from tmvlearn.explorers._base import Explorer, draw_size_ranges
+from tmvlearn.models import sizes as model
+from tmvlearn.plots import VESICLE_STYLES, new_figure
+
+__all__ = ["size_explorer", "SizeExplorer"]
+
+XLIM = (10.0, 20_000.0)  # nm
+
+
+class SizeExplorer(Explorer):
+    """Published ranges, SIMULATED log-normal diameters and what a size window keeps."""
+
+    name = "size"
+
+    def __init__(self, window=(100.0, 1000.0), seed=0, n_per_type=2000, interactive=True):
+        self.ranges = model.size_ranges()
+        self.samples = model.simulate_sizes(n_per_type, seed=seed, ranges=self.ranges)
+        self._sorted = {t: np.sort(g["simulated_diameter_nm"].to_numpy())
+                        for t, g in self.samples.groupby("vesicle_type", observed=True)}
+        lo, hi = window
+        super().__init__({"window_min_nm": float(lo), "window_max_nm": float(hi)}, interactive)
+
+    def _validate(self, p):
+        for key in ("window_min_nm", "window_max_nm"):
+            v = p[key]
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                raise ValueError(f"{key} must be a positive number of nanometres (got {v!r}).")
+        return {k: float(v) for k, v in p.items()}
+
+    def _build(self):
+        fig, ax = new_figure(mosaic=[["ranges", "kept"], ["hist", "kept"]],
+                             width_ratios=[2.6, 1], height_ratios=[1, 1.7])
+        self.ax = ax
+        fig.suptitle("EV sizes: published ranges and SIMULATED distributions")
+        draw_size_ranges(ax["ranges"], self.ranges)
+        ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
+        ax["ranges"].tick_params(labelbottom=False)
+        hist = ax["hist"]
+        hist.sharex(ax["ranges"])
+        hist.set_xscale("log")
+        edges = np.logspace(math.log10(XLIM[0]), math.log10(XLIM[1]), 61)
+        for vtype in model.VESICLE_TYPES:
+            counts, _ = np.histogram(self._sorted[vtype], bins=edges)
+            style = VESICLE_STYLES[vtype]
+            hist.stairs(100 * counts / len(self._sorted[vtype]), edges, color=style["color"],
+                        linestyle=style["linestyle"], linewidth=1.6, label=vtype)
+        hist.set_xlim(*XLIM)
+        hist.set_xlabel("Vesicle diameter (nm, log scale)")
+        hist.set_ylabel("Simulated particles per bin (%)")
+        hist.set_title("SIMULATED: log-normal, 95% inside each range", fontsize=9, loc="left")
+        hist.legend(loc="upper right", ncols=2)
+        self._spans = [a.axvspan(100, 1000, facecolor=(0.2, 0.2, 0.2, 0.13), linewidth=1.2,
+                                 edgecolor="black", linestyle="--", zorder=0.5)
+                       for a in (ax["ranges"], hist)]
+        kept = ax["kept"]
+        types = list(model.VESICLE_TYPES)
+        self._bars = kept.barh(range(4), [0] * 4, height=0.6, edgecolor="black",
+                               color=[VESICLE_STYLES[t]["color"] for t in types])
+        for bar, t in zip(self._bars, types):
+            bar.set_hatch(VESICLE_STYLES[t]["hatch"])
+        self._labels = [kept.text(0, i, "", va="center", fontsize=8) for i in range(4)]
+        kept.set_yticks(range(4), types)
+        kept.set_ylim(3.5, -0.5)
+        kept.set_xlim(0, 125)
+        kept.set_xticks([0, 25, 50, 75, 100])
+        kept.set_xlabel("Kept by the window (%)")
+        kept.set_ylabel("Vesicle type")
+        kept.set_title("Kept by the window", fontsize=9, loc="left")
+        kept.grid(axis="y", visible=False)
+        return fig, [*self._spans, *self._bars, *self._labels]
+
+    def _controls(self):
+        import ipywidgets as w
+
+        common = dict(base=10, min=1, max=math.log10(XLIM[1]), step=0.01, readout_format=".0f",
+                      continuous_update=True, style={"description_width": "initial"})
+        controls = {
+            "window_min_nm": w.FloatLogSlider(value=self.params["window_min_nm"],
+                                              description="Window from (nm)", **common),
+            "window_max_nm": w.FloatLogSlider(value=self.params["window_max_nm"],
+                                              description="to (nm)", **common),
+        }
+        for c in controls.values():
+            c.add_class("tmv-size-window")
+        return controls
+
+    def captured(self):
+        """The current window's capture table (see :func:`tmvlearn.models.sizes.window_capture`)."""
+        return model.window_capture(self.samples, self.params["window_min_nm"], self.params["window_max_nm"])
+
+    def _draw(self):
+        lo, hi = self.params["window_min_nm"], self.params["window_max_nm"]
+        for span in self._spans:
+            span.set_x(lo)
+            span.set_width(max(hi - lo, 0.0))
+        kept = {}
+        for i, vtype in enumerate(model.VESICLE_TYPES):
+            d = self._sorted[vtype]
+            frac = 0.0 if hi < lo else (np.searchsorted(d, hi, "right") - np.searchsorted(d, lo, "left")) / len(d)
+            kept[vtype] = 100 * frac
+            self._bars[i].set_width(kept[vtype])
+            self._labels[i].set_x(kept[vtype] + 2)
+            self._labels[i].set_text(f"{kept[vtype]:.0f}%")
+        if hi < lo:
+            return (f"The size window is empty: its lower edge ({lo:.0f} nm) is above its upper edge "
+                    f"({hi:.0f} nm), so it keeps no vesicles. Simulated data.")
+        parts = ", ".join(f"{v:.0f}% of {t.lower()}" for t, v in kept.items())
+        return (f"Published size ranges and simulated log-normal diameters of microvesicles, exosomes, "
+                f"oncosomes and apoptotic bodies on a log axis; a size window from {lo:.0f} to {hi:.0f} nm "
+                f"keeps {parts} (simulated data).")
+
+
+def size_explorer(window=(100.0, 1000.0), seed=0, n_per_type=2000, interactive=True) -> SizeExplorer:
+    """The EV size explorer: published ranges, simulated distributions, a size window.
+
+    ``window`` is (low, high) in nm. With ``interactive=False`` no widgets are made and
+    the explorer displays as a static figure with its alt text.
+    """
+    return SizeExplorer(window=window, seed=seed, n_per_type=n_per_type, interactive=interactive)

@@ -1,0 +1,200 @@
+"""The package's one plot style, and figures shown with alt text.
+
+Every figure tmvlearn makes uses :data:`STYLE`: a fixed size and resolution,
+the Okabe-Ito colour-blind-safe palette, and line styles, markers and hatches
+that keep series apart when printed in greyscale. The style is applied with
+:func:`plot_style` (a context manager) and never left in the global rcParams.
+Figures are plain :class:`matplotlib.figure.Figure` objects on the Agg canvas,
+so nothing opens a window and pyplot's figure registry is never touched.
+
+>>> fig, ax = new_figure()                                   # doctest: +SKIP
+>>> show_figure(fig, "A line rising from left to right.")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import matplotlib
+import numpy as np
+from cycler import cycler
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+__all__ = [
+    "OKABE_ITO", "STYLE", "FIGSIZE", "DPI", "VESICLE_STYLES", "CONSEQUENCE_STYLES", "GROUP_STYLES",
+    "plot_style", "new_figure", "figure_png", "figure_bundle", "show_figure", "check_figure",
+]
+
+#: Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+FIGSIZE = (8.0, 4.5)  # inches
+DPI = 100  # dots per inch: every figure is 800 x 450 pixels
+
+_CYCLE_COLOURS = ["blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black"]
+_CYCLE_DASHES = ["-", "--", "-.", ":", (0, (6, 2)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
+
+#: rcParams of the package style (used inside :func:`plot_style`).
+STYLE: dict[str, Any] = {
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "axes.prop_cycle": cycler(color=[OKABE_ITO[c] for c in _CYCLE_COLOURS])
+    + cycler(linestyle=_CYCLE_DASHES),
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "lines.linewidth": 1.8,
+    "lines.markersize": 5,
+    "hatch.linewidth": 0.8,
+    "image.cmap": "cividis",
+    "svg.hashsalt": "tmvlearn",
+}
+
+#: One look per vesicle type: colour, and a hatch, line style and marker for greyscale print.
+VESICLE_STYLES: dict[str, dict[str, Any]] = {
+    "Microvesicles": {"color": OKABE_ITO["blue"], "hatch": "///", "linestyle": "-", "marker": "o"},
+    "Exosomes": {"color": OKABE_ITO["orange"], "hatch": "...", "linestyle": "--", "marker": "s"},
+    "Oncosomes": {"color": OKABE_ITO["bluish_green"], "hatch": "\\\\\\", "linestyle": "-.", "marker": "^"},
+    "Apoptotic bodies": {"color": OKABE_ITO["reddish_purple"], "hatch": "xx", "linestyle": ":", "marker": "D"},
+}
+
+#: One look per tumor consequence of an immune interaction.
+CONSEQUENCE_STYLES: dict[str, dict[str, Any]] = {
+    "pro-tumor": {"color": OKABE_ITO["vermillion"], "linestyle": "-", "hatch": "///"},
+    "anti-tumor": {"color": OKABE_ITO["blue"], "linestyle": "--", "hatch": "..."},
+    "context-dependent": {"color": OKABE_ITO["black"], "linestyle": ":", "hatch": "xx"},
+}
+
+#: Patients and controls of a simulated cohort.
+GROUP_STYLES: dict[str, dict[str, Any]] = {
+    "patient": {"color": OKABE_ITO["vermillion"], "linestyle": "-", "hatch": "///"},
+    "control": {"color": OKABE_ITO["blue"], "linestyle": "--", "hatch": "..."},
+}
+
+
+@contextmanager
+def plot_style() -> Iterator[None]:
+    """Apply the package style inside a ``with`` block; rcParams are restored after it."""
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, mosaic: Any = None, **kw: Any) -> tuple[Figure, Any]:
+    """A figure of the package's fixed size and dpi, on the Agg canvas, and its axes.
+
+    Keyword arguments go to :meth:`Figure.subplots` (``width_ratios``, ``sharey``...),
+    or, with ``mosaic``, to :meth:`Figure.subplot_mosaic` (then the axes are a dict).
+    The figure uses constrained layout and is not registered with pyplot.
+    """
+    with plot_style():
+        fig = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        if mosaic is not None:
+            axes = fig.subplot_mosaic(mosaic, **kw)
+        else:
+            axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    return fig, axes
+
+
+def _encode_png(rgba: np.ndarray, fast: bool = False) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(
+        buf, format="png", compress_level=1 if fast else 6
+    )
+    return buf.getvalue()
+
+
+def figure_png(fig: Figure) -> bytes:
+    """Draw ``fig`` in the package style and return it as PNG bytes."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with plot_style():
+        canvas.draw()
+    return _encode_png(np.asarray(canvas.buffer_rgba()))
+
+
+def _check_alt_text(alt_text: Any) -> str:
+    if not isinstance(alt_text, str) or not alt_text.strip():
+        raise ValueError(
+            "alt_text must be a non-empty sentence describing what the figure shows "
+            f"(got {alt_text!r}); every figure needs one for readers who cannot see it."
+        )
+    return alt_text.strip()
+
+
+def figure_bundle(fig: Figure | None, alt_text: str, png: bytes | None = None) -> tuple[dict, dict]:
+    """The (data, metadata) display bundle of a figure: PNG plus its alt text.
+
+    ``text/plain`` carries the alt text, so text-only viewers and nbval see a
+    stable description; the image's metadata carries it as ``alt`` too.
+    """
+    alt_text = _check_alt_text(alt_text)
+    if png is None:
+        png = figure_png(fig)
+    data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt_text}
+    width, height = (fig.get_size_inches() * fig.dpi).round().astype(int) if fig is not None else (None, None)
+    meta = {"image/png": {"alt": alt_text}}
+    if width is not None:
+        meta["image/png"].update(width=int(width), height=int(height))
+    return data, meta
+
+
+def show_figure(fig: Figure, alt_text: str) -> None:
+    """Display ``fig`` in Jupyter as a PNG with its alt text (text/plain and image metadata)."""
+    from IPython.display import display
+
+    data, meta = figure_bundle(fig, alt_text)
+    display(data, raw=True, metadata=meta)
+
+
+def check_figure(fig: Figure) -> list[str]:
+    """Problems that break the package's figure rules (empty list when there are none).
+
+    Every visible axes needs a title (its own or the figure's) and, where its
+    axis lines are shown, x and y labels (an axes sharing its x axis with a
+    labelled one may leave the x label to it).
+    """
+    problems = []
+    has_suptitle = fig._suptitle is not None and fig._suptitle.get_text().strip()
+    for i, ax in enumerate(fig.axes):
+        if not ax.get_visible():
+            continue
+        if not (ax.get_title() or ax.get_title("left") or has_suptitle):
+            problems.append(f"axes {i} has no title")
+        if ax.axison:
+            shared = [a.get_xlabel() for a in ax.get_shared_x_axes().get_siblings(ax)]
+            if ax.xaxis.get_visible() and not any(shared):
+                problems.append(f"axes {i} has no x label")
+            if ax.yaxis.get_visible() and not ax.get_ylabel():
+                problems.append(f"axes {i} has no y label")
+    return problems

@@ -1,0 +1,154 @@
+"""Every explorer builds, reacts to a control change with the expected figure data,
+and renders a static figure with alt text without a widget front end."""
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tmvlearn import explorers
+from tmvlearn.models import diagnostics, networks, sedimentation, sizes
+from tmvlearn.plots import check_figure
+
+FACTORIES = {
+    "size": explorers.size_explorer,
+    "centrifuge": explorers.centrifuge_explorer,
+    "diagnostic": explorers.diagnostic_explorer,
+    "biomarker": explorers.biomarker_explorer,
+    "biogenesis": explorers.biogenesis_explorer,
+    "immune": explorers.immune_explorer,
+}
+
+
+@pytest.fixture(scope="module")
+def built():
+    return {name: make() for name, make in FACTORIES.items()}
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_builds_with_controls_widget_and_alt_text(built, name):
+    exp = built[name]
+    assert check_figure(exp.figure) == []
+    assert exp.alt_text and "0x" not in exp.alt_text
+    assert exp.controls and exp.widget is not None
+    for key, control in exp.controls.items():
+        assert f"tmv-{name}-{key.replace('_', '-')}" in control._dom_classes
+    data, meta = exp._repr_mimebundle_()
+    assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(data)
+    assert data["text/plain"] == exp.alt_text == meta["image/png"]["alt"]
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_static_fallback_without_front_end(name):
+    exp = FACTORIES[name](interactive=False)
+    assert exp.controls == {} and exp.widget is None
+    data, meta = exp._repr_mimebundle_()
+    assert set(data) == {"image/png", "text/plain"}
+    image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+    assert image.size == (800, 450)
+    assert np.asarray(image).std() > 10  # not a blank image
+    assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
+
+
+def test_size_window_updates_bars(built):
+    exp = built["size"]
+    exp.controls["window_min_nm"].value = 40
+    exp.controls["window_max_nm"].value = 160
+    expected = sizes.window_capture(exp.samples, 40, 160)["captured_fraction"] * 100
+    widths = [bar.get_width() for bar in exp._bars]
+    assert widths == pytest.approx(expected.tolist(), abs=1e-9)
+    assert widths[1] > 90 and widths[0] < 20  # the exosome window keeps exosomes, few MVs
+    assert exp._spans[0].get_x() == 40 and exp._spans[0].get_width() == pytest.approx(120)
+    exp.update(window_min_nm=500, window_max_nm=100)
+    assert all(bar.get_width() == 0 for bar in exp._bars) and "empty" in exp.alt_text
+
+
+def test_centrifuge_reacts_and_explains_floating(built):
+    exp = built["centrifuge"]
+    exp.controls["time_min"].value = 60
+    curve = exp._line.get_ydata()
+    assert curve == pytest.approx(100 * sedimentation.fraction_pelleted(exp._grid, exp.params["rcf_g"], 60))
+    before = exp._bars[1].get_width()
+    exp.controls["rcf_g"].value = 100_000
+    assert exp._bars[1].get_width() > before  # exosomes pellet at ultracentrifuge forces
+    exp.controls["medium_density"].value = 1.25
+    assert np.all(exp._line.get_ydata() == 0) and "never pellets" in exp.alt_text
+    exp.controls["medium_density"].value = 1.0
+    exp.controls["rotor"].value = "SW 32 Ti"  # max about 110,000 g: force is held at the limit
+    assert exp.params["rcf_g"] <= sedimentation.ROTORS["SW 32 Ti"].max_rcf
+    with pytest.raises(ValueError, match="time_min"):
+        exp.update(time_min=-1)
+
+
+def test_diagnostic_threshold_moves_roc_point(built):
+    exp = built["diagnostic"]
+    exp.controls["threshold"].value = 3.0
+    se, sp = diagnostics.sensitivity_specificity(exp.cohort, 3.0)
+    x, y = exp._point.get_data()
+    assert (x[0], y[0]) == pytest.approx((1 - sp, se))
+    assert list(exp._vline.get_xdata()) == [3.0, 3.0]
+    low = exp.alt_text
+    exp.controls["prevalence"].value = 0.3
+    assert exp.alt_text != low and "30.0%" in exp.alt_text
+    with pytest.raises(ValueError, match="prevalence"):
+        exp.update(prevalence=1.5)
+
+
+def test_biomarker_filters_table_and_chart_together(built):
+    exp = built["biomarker"]
+    exp.controls["category"].value = "nucleic acid"
+    table = exp.table
+    assert len(table) and set(table["category"]) == {"nucleic acid"}
+    assert sum(b.get_width() for b in exp._bars["membrane-associated molecule"]) == 0
+    assert sum(b.get_width() for b in exp._bars["nucleic acid"]) >= len(table)
+    exp.controls["category"].value = "All"
+    exp.controls["search"].value = "mmp"
+    assert {"MMP2", "MMP9"} <= set(exp.table["name"])
+    assert "MMP9" in exp._html.value and "miR-21" not in exp._html.value
+    exp.controls["search"].value = "no such thing"
+    assert "no row matches" in exp.alt_text
+    with pytest.raises(ValueError, match="category"):
+        exp.update(category="lipid")
+
+
+def test_biogenesis_block_greys_lost_steps(built):
+    exp = built["biogenesis"]
+    exp.controls["inhibit"].value = "ARF6"
+    lost = networks.lost_if_inhibited("ARF6", exp.graph)
+    colours = exp._node_art.get_facecolors()
+    for node, colour in zip(exp.nodes, colours):
+        assert (colour[0] < 0.9) == (node in lost), node
+    assert "ARF6 blocked" in exp.alt_text and exp._cross.get_xdata()[0] == exp.pos["ARF6"][0]
+    with pytest.raises(ValueError, match="Close matches"):
+        exp.update(inhibit="ARF66")
+
+
+def test_immune_filter_highlights_matching_lines(built):
+    exp = built["immune"]
+    exp.controls["consequence"].value = "anti-tumor"
+    assert set(exp.table["tumor_consequence"]) == {"anti-tumor"}
+    widths = exp._lines.get_linewidths()
+    assert np.count_nonzero(np.asarray(widths) > 1) == 2 * len(exp.table)
+    exp.controls["target_cell"].value = "NK cell"
+    data = exp.data
+    expected = ((data["target_cell"] == "NK cell") & (data["tumor_consequence"] == "anti-tumor")).sum()
+    assert len(exp.table) == expected
+    assert f"showing {expected} of {len(data)} interactions (NK cell; anti-tumor)" in exp.alt_text
+
+
+def test_unknown_parameter_is_named(built):
+    with pytest.raises(ValueError, match="no parameter 'speed'"):
+        built["size"].update(speed=3)
+
+
+def test_models_and_package_import_without_plotting_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, tmvlearn, tmvlearn.models.sedimentation, tmvlearn.models.sizes, "
+            "tmvlearn.models.diagnostics, tmvlearn.models.resistance; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

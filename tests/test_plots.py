@@ -1,0 +1,71 @@
+"""The package plot style, alt-text bundles and the figure checker."""
+
+import base64
+import io
+
+import matplotlib
+import pytest
+from PIL import Image
+
+from tmvlearn import plots
+
+
+def test_style_is_scoped_and_fixed():
+    before = dict(matplotlib.rcParams)
+    with plots.plot_style():
+        assert matplotlib.rcParams["figure.dpi"] == plots.DPI
+        assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == plots.OKABE_ITO["blue"]
+    assert matplotlib.rcParams["figure.dpi"] == before["figure.dpi"]
+    assert matplotlib.rcParams["axes.prop_cycle"] == before["axes.prop_cycle"]
+
+
+def test_palette_and_greyscale_cues():
+    assert set(plots.OKABE_ITO.values()) == {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442",
+                                             "#0072B2", "#D55E00", "#CC79A7"}
+    styles = plots.VESICLE_STYLES.values()
+    for key in ("color", "hatch", "linestyle", "marker"):
+        assert len({s[key] for s in styles}) == 4, key  # every type distinct, even in greyscale
+    dashes = plots.STYLE["axes.prop_cycle"].by_key()["linestyle"]
+    assert len(set(map(str, dashes))) == len(dashes)
+
+
+def labelled_figure():
+    fig, ax = plots.new_figure()
+    ax.plot([1, 2], [3, 4])
+    ax.set_title("A title")
+    ax.set_xlabel("Time (min)")
+    ax.set_ylabel("Pelleted (%)")
+    return fig
+
+
+def test_bundle_carries_png_and_alt_text():
+    fig = labelled_figure()
+    data, meta = plots.figure_bundle(fig, "A line rising from 3 to 4.")
+    assert data["text/plain"] == "A line rising from 3 to 4."
+    assert meta["image/png"]["alt"] == "A line rising from 3 to 4."
+    image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+    assert image.size == (800, 450) == (meta["image/png"]["width"], meta["image/png"]["height"])
+
+
+def test_show_figure_displays_bundle(monkeypatch):
+    shown = []
+    import IPython.display
+
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    plots.show_figure(labelled_figure(), "Alt text here.")
+    (data,), kwargs = shown[0]
+    assert kwargs["raw"] and kwargs["metadata"]["image/png"]["alt"] == "Alt text here."
+    assert set(data) == {"image/png", "text/plain"}
+
+
+@pytest.mark.parametrize("alt", ["", "   ", None])
+def test_alt_text_is_required(alt):
+    with pytest.raises(ValueError, match="alt_text"):
+        plots.figure_bundle(labelled_figure(), alt)
+
+
+def test_check_figure_reports_missing_labels():
+    assert plots.check_figure(labelled_figure()) == []
+    fig, ax = plots.new_figure()
+    ax.plot([1, 2])
+    assert plots.check_figure(fig) == ["axes 0 has no title", "axes 0 has no x label", "axes 0 has no y label"]
