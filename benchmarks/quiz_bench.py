@@ -1,0 +1,65 @@
+"""Quiz engine speed: building and displaying a quiz widget, and recording attempts.
+
+Prints the median time to build a 10-question quiz widget and compute its
+mimebundle (the widget view plus the static HTML/Markdown/text rendering), the
+time to grade a response to each of those questions, and the time to record
+1,000 attempts, one transaction each, into a throwaway TMVLEARN_HOME.
+
+    python benchmarks/quiz_bench.py [--repeat 7] [--attempts 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--attempts", type=int, default=1000)
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="tmvlearn-bench-")
+    os.environ["TMVLEARN_HOME"] = home  # never the learner's real database
+
+    from tmvlearn import quiz
+    from tmvlearn.quiz.store import ProgressStore
+
+    questions = list(quiz.load_bank("01_biogenesis"))[:10]
+    assert len(questions) == 10, "the biogenesis bank has at least 10 questions"
+    import ipywidgets  # noqa: F401  (imported once, outside the timing, as in a running kernel)
+
+    quiz.show(questions)._repr_mimebundle_()  # warm caches (Markdown parser)
+    builds = []
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        bundle = quiz.show(questions)._repr_mimebundle_()
+        builds.append(time.perf_counter() - t)
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    print(f"build + display a 10-question quiz widget: median {statistics.median(builds) * 1000:.1f} ms "
+          f"(min {min(builds) * 1000:.1f}, max {max(builds) * 1000:.1f}; {args.repeat} runs)")
+
+    t = time.perf_counter()
+    for _ in range(100):
+        for q in questions:
+            q.check(q.key_response())
+    print(f"grade one response: {(time.perf_counter() - t) / (100 * len(questions)) * 1e6:.1f} µs on average")
+
+    store = ProgressStore(os.path.join(home, "progress.sqlite3"))
+    t = time.perf_counter()
+    for i in range(args.attempts):
+        q = questions[i % len(questions)]
+        store.record(lesson=q.lesson, question_id=q.id, response=q.key_response(), score=1.0, correct=True,
+                     learner="bench")
+    elapsed = time.perf_counter() - t
+    assert len(store.attempts("bench")) == args.attempts
+    print(f"record {args.attempts} attempts (one transaction each, WAL): {elapsed:.2f} s "
+          f"({elapsed / args.attempts * 1000:.2f} ms per attempt)")
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

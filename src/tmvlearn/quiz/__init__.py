@@ -1,0 +1,56 @@
+"""The quiz engine: question banks, grading, interactive and static quizzes, progress.
+
+>>> from tmvlearn import quiz
+>>> q = quiz.load_bank("01_biogenesis")["bio-ca-scramblase"]
+>>> q.check(False).correct
+True
+>>> quiz.show("01_biogenesis")                      # doctest: +SKIP  (the widget)
+>>> quiz.key("01_biogenesis")                       # doctest: +SKIP  (instructors)
+>>> quiz.progress()                                 # doctest: +SKIP  (per-lesson summary)
+
+Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
+:mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
+sit on top; :mod:`.progress` keeps attempts in SQLite; :mod:`.interchange`
+reads and writes jupyterquiz JSON. Importing this package does not import
+ipywidgets.
+"""
+
+from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
+from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
+from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
+from tmvlearn.quiz.store import (
+    ProgressStore,
+    ProgressWarning,
+    attempts,
+    export_progress,
+    progress,
+    record_attempt,
+)
+from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
+
+__all__ = [
+    "AnswerKey",
+    "Bank",
+    "BankError",
+    "Converted",
+    "JupyterQuizError",
+    "Problem",
+    "ProgressStore",
+    "ProgressWarning",
+    "QUESTION_TYPES",
+    "Question",
+    "Quiz",
+    "Result",
+    "attempts",
+    "export_progress",
+    "from_jupyterquiz",
+    "key",
+    "lesson_ids",
+    "load_bank",
+    "objectives",
+    "progress",
+    "record_attempt",
+    "show",
+    "to_jupyterquiz",
+    "validate_files",
+]

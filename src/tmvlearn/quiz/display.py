@@ -1,0 +1,328 @@
+"""``show()``: the interactive quiz (ipywidgets) with a static fallback; ``key()``.
+
+The object ``show`` returns displays as the ipywidgets view where a widget
+front end runs (JupyterLab) and as a static, answer-free rendering elsewhere
+(nbconvert, GitHub, nbviewer): its mimebundle carries both. Answers live only
+in Python: no widget value or hidden HTML holds them, and feedback appears
+only after the learner checks an answer.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from typing import Any
+
+from tmvlearn.quiz.bank import load_questions
+from tmvlearn.quiz.questions import (
+    Matching,
+    MultipleSelect,
+    Numeric,
+    Ordering,
+    Question,
+    Result,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
+from tmvlearn.quiz.render import display_options, inline_html, markdown_to_html, render_key, render_student
+
+__all__ = ["Quiz", "AnswerKey", "Objectives", "show", "key", "objectives"]
+
+MODES = ("practice", "test")
+_CHOOSE = "— choose —"
+
+
+class AnswerKey:
+    """The instructor's answer key: displays as HTML, Markdown or text."""
+
+    def __init__(self, title: str, questions: list[Question], objectives: dict[str, str] | None = None):
+        self.title, self.questions, self.objectives = title, questions, objectives or {}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return render_key(self.title, self.questions, self.objectives)
+
+    def __str__(self) -> str:
+        return self._repr_mimebundle_()["text/plain"]
+
+
+class Objectives:
+    """A lesson's learning objectives, as a numbered list (from its bank)."""
+
+    def __init__(self, title: str, items: dict[str, str]):
+        self.title, self.items = title, items
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        md = "\n".join(f"{i}. {text}" for i, text in enumerate(self.items.values(), 1))
+        lis = "".join(f"<li>{inline_html(text)}</li>" for text in self.items.values())
+        return {"text/markdown": md, "text/plain": md,
+                "text/html": f'<ol class="tmv-objectives">{lis}</ol>'}
+
+
+def objectives(lesson: str) -> Objectives:
+    """The learning objectives of ``lesson``, kept in its question bank, for display."""
+    from tmvlearn.quiz.bank import load_bank
+
+    bank = load_bank(lesson)
+    return Objectives(bank.title, bank.objectives)
+
+
+def key(lesson_or_ids: Any) -> AnswerKey:
+    """The answer key (answers, explanations, sources) for a lesson or questions: for instructors."""
+    from pathlib import Path
+
+    from tmvlearn.quiz.bank import Bank, load_bank
+
+    objectives: dict[str, str] = {}
+    if isinstance(lesson_or_ids, Bank):
+        objectives = lesson_or_ids.objectives
+    elif isinstance(lesson_or_ids, (str, Path)):
+        objectives = load_bank(lesson_or_ids).objectives
+    title, questions = load_questions(lesson_or_ids)
+    return AnswerKey(title, questions, objectives)
+
+
+def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = False, seed: int = 0,
+         interactive: bool = True, learner: str | None = None, record: bool = True) -> "Quiz":
+    """A quiz on a lesson (``"01_biogenesis"``), a bank file, or a list of question ids.
+
+    ``mode="practice"`` gives feedback at each check; ``mode="test"`` gives it
+    all at the end (a Finish button). ``shuffle`` reorders choice options with
+    ``seed``. With ``interactive=False`` only the static rendering is shown.
+    Checked answers are recorded for ``learner`` (default: ``$TMVLEARN_LEARNER``
+    or the user name) unless ``record=False``.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'practice' or 'test', not {mode!r}")
+    title, questions = load_questions(lesson_or_ids)
+    return Quiz(title, questions, mode=mode, shuffle=shuffle, seed=seed,
+                interactive=interactive, learner=learner, record=record)
+
+
+class Quiz:
+    """A displayable quiz. ``.widget`` is the ipywidgets view (built on first use)."""
+
+    def __init__(self, title: str, questions: list[Question], *, mode: str = "practice", shuffle: bool = False,
+                 seed: int = 0, interactive: bool = True, learner: str | None = None, record: bool = True):
+        self.title, self.questions = title, list(questions)
+        self.mode, self.shuffle, self.seed = mode, shuffle, seed
+        self.interactive, self.learner, self.record = interactive, learner, record
+        self.results: dict[str, Result] = {}
+        self._widget = None
+        self._panels: list[_Panel] = []
+
+    # -- display ---------------------------------------------------------------
+    def static_bundle(self) -> dict[str, str]:
+        return render_student(self.title, self.questions, shuffle=self.shuffle, seed=self.seed)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle: dict[str, Any] = self.static_bundle()
+        if self.interactive:
+            try:
+                view = self.widget._repr_mimebundle_()
+            except ImportError:  # no ipywidgets: the static rendering still reads
+                view = None
+            if view and "application/vnd.jupyter.widget-view+json" in view:
+                bundle["application/vnd.jupyter.widget-view+json"] = view["application/vnd.jupyter.widget-view+json"]
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<tmvlearn Quiz {self.title!r}: {len(self.questions)} questions, {self.mode} mode>"
+
+    # -- the widget ------------------------------------------------------------
+    @property
+    def widget(self):
+        if self._widget is None:
+            self._widget = self._build()
+        return self._widget
+
+    def _build(self):
+        import ipywidgets as w
+
+        self._panels = [_Panel(self, i, q) for i, q in enumerate(self.questions, 1)]
+        self.score_label = w.HTML(self._score_text())
+        self.score_label.add_class("tmv-score")
+        children = [w.HTML(f"<h3>{html.escape(self.title)}</h3>"), self.score_label]
+        children += [p.box for p in self._panels]
+        if self.mode == "test":
+            self.finish_button = w.Button(description="Finish", button_style="primary",
+                                          tooltip="Grade every answer and show the feedback")
+            self.finish_button.add_class("tmv-finish")
+            self.finish_button.on_click(lambda _b: self.finish())
+            self.restart_button = w.Button(description="Start again", disabled=True,
+                                           tooltip="Clear every answer and take the quiz again")
+            self.restart_button.add_class("tmv-restart")
+            self.restart_button.on_click(lambda _b: self.restart())
+            children.append(w.HBox([self.finish_button, self.restart_button]))
+        box = w.VBox(children)
+        box.add_class("tmv-quiz")
+        box.add_class(f"tmv-mode-{self.mode}")
+        return box
+
+    def _score_text(self) -> str:
+        n = len(self.questions)
+        done = len(self.results)
+        total = sum(r.score for r in self.results.values())
+        right = sum(r.correct for r in self.results.values())
+        if self.mode == "test" and not getattr(self, "_finished", False):
+            return f"<p><strong>Test mode:</strong> answer all {n} questions, then press Finish.</p>"
+        return (f'<p role="status"><strong>Score: {total:g} / {n}</strong> '
+                f"({right} correct, {done} of {n} checked)</p>")
+
+    def _update_score(self) -> None:
+        if self._widget is not None:
+            self.score_label.value = self._score_text()
+
+    def _grade(self, question: Question, response: Any) -> Result:
+        result = question.check(response)
+        if result.details.get("invalid"):  # nothing to grade yet: no score, no record
+            return result
+        self.results[question.id] = result
+        self.storage_warnings: list[str] = []
+        if self.record:
+            from tmvlearn.quiz.store import record_attempt
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                record_attempt(question, response, result, learner=self.learner)
+            self.storage_warnings = [str(c.message) for c in caught]
+        return result
+
+    def finish(self) -> None:
+        """Test mode: grade every question and show all feedback."""
+        self._finished = True
+        for panel in self._panels:
+            panel.check()
+            panel.set_locked(True)
+        self.finish_button.disabled = True
+        self.restart_button.disabled = False
+        self._update_score()
+
+    def restart(self) -> None:
+        self._finished = False
+        self.results.clear()
+        for panel in self._panels:
+            panel.reset()
+        self.finish_button.disabled = False
+        self.restart_button.disabled = True
+        self._update_score()
+
+
+class _Panel:
+    """One question in the widget: prompt, input, check/retry buttons, feedback."""
+
+    def __init__(self, quiz: Quiz, number: int, question: Question):
+        import ipywidgets as w
+
+        self.quiz, self.q, self.number = quiz, question, number
+        qid = question.id
+        self.options = display_options(question, quiz.shuffle, quiz.seed)
+        prompt = w.HTMLMath(f"<strong>Question {number}.</strong> {markdown_to_html(question.prompt)}")
+        prompt.add_class(f"tmv-prompt-{qid}")
+        self.inputs = self._make_inputs(w)
+        self.feedback = w.HTMLMath("")
+        self.feedback.add_class(f"tmv-feedback-{qid}")
+        buttons = []
+        if quiz.mode == "practice":
+            self.check_button = w.Button(description="Check", button_style="primary",
+                                         tooltip=f"Check your answer to question {number}")
+            self.check_button.add_class(f"tmv-check-{qid}")
+            self.check_button.on_click(lambda _b: self.check())
+            self.retry_button = w.Button(description="Try again", disabled=True,
+                                         tooltip=f"Clear question {number} and answer it again")
+            self.retry_button.add_class(f"tmv-retry-{qid}")
+            self.retry_button.on_click(lambda _b: self.reset())
+            buttons = [w.HBox([self.check_button, self.retry_button])]
+        self.box = w.VBox([prompt, self.input_box] + buttons + [self.feedback],
+                          layout=w.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
+        self.box.add_class("tmv-question")
+        self.box.add_class(f"tmv-q-{qid}")
+
+    def _make_inputs(self, w) -> list:
+        q, qid = self.q, self.q.id
+        wide = w.Layout(width="auto")
+        style = {"description_width": "initial"}
+        if isinstance(q, (SingleChoice, TrueFalse)):
+            inputs = [w.RadioButtons(options=self.options, value=None, description="Answer:",
+                                     layout=wide, style=style)]
+        elif isinstance(q, MultipleSelect):
+            inputs = [w.Checkbox(value=False, description=o, indent=False, layout=wide) for o in self.options]
+        elif isinstance(q, Numeric):
+            label = f"Answer ({q.unit}):" if q.unit else "Answer:"
+            inputs = [w.Text(value="", description=label, placeholder="a number", style=style)]
+        elif isinstance(q, ShortText):
+            inputs = [w.Text(value="", description="Answer:", placeholder="a word or short phrase", style=style)]
+        elif isinstance(q, Matching):
+            choices = [(_CHOOSE, None)] + [(o, o) for o in self.options]
+            inputs = [w.Dropdown(options=choices, value=None, description=left, layout=wide, style=style)
+                      for left in q.lefts]
+        elif isinstance(q, Ordering):
+            choices = [(_CHOOSE, None)] + [(o, o) for o in self.options]
+            inputs = [w.Dropdown(options=choices, value=None, description=f"Step {i}:", layout=wide, style=style)
+                      for i in range(1, len(q.items) + 1)]
+        else:  # pragma: no cover - every type is handled above
+            inputs = []
+        for i, widget in enumerate(inputs):
+            widget.add_class(f"tmv-input-{qid}")
+            widget.add_class(f"tmv-input-{qid}-{i}")
+        self.input_box = w.VBox(inputs)
+        return inputs
+
+    def response(self) -> Any:
+        q = self.q
+        if isinstance(q, (SingleChoice, TrueFalse)):
+            return self.inputs[0].value
+        if isinstance(q, MultipleSelect):
+            return [o for o, box in zip(self.options, self.inputs) if box.value]
+        if isinstance(q, (Numeric, ShortText)):
+            return self.inputs[0].value
+        if isinstance(q, Matching):
+            return {left: box.value for left, box in zip(q.lefts, self.inputs)}
+        if isinstance(q, Ordering):
+            return [box.value for box in self.inputs]
+        return None
+
+    def check(self) -> Result:
+        result = self.quiz._grade(self.q, self.response())
+        self.feedback.value = self._feedback_html(result)
+        if getattr(self.quiz, "storage_warnings", None):  # say so, but keep the quiz going
+            note = html.escape(self.quiz.storage_warnings[0].removeprefix("tmvlearn: "))
+            self.feedback.value += f'\n<p class="tmv-storage"><small>⚠ {note}</small></p>'
+        if self.quiz.mode == "practice" and not result.details.get("invalid"):
+            self.check_button.disabled = True
+            self.retry_button.disabled = False
+            self.set_locked(True)
+        self.quiz._update_score()
+        return result
+
+    def _feedback_html(self, result: Result) -> str:
+        if result.details.get("invalid"):
+            warning = f'<p class="tmv-invalid">⚠ {html.escape(result.feedback)}</p>'
+            if self.quiz.mode == "practice":
+                return warning
+            return f"{warning}\n<p><em>Why:</em> {inline_html(self.q.explanation)}</p>"
+        mark = "✔ Correct." if result.correct else f"✘ Not right yet (score {result.score:.2g})."
+        parts = [f"<p><strong>{mark}</strong> {inline_html(result.feedback)}</p>"]
+        if result.correct or self.quiz.mode == "test":
+            parts.append(f"<p><em>Why:</em> {inline_html(self.q.explanation)}</p>")
+            if self.q.source_text:
+                parts.append(f"<p><small>Source: {html.escape(self.q.source_text)}</small></p>")
+        else:
+            parts.append("<p><small>Press “Try again” to change your answer.</small></p>")
+        return "\n".join(parts)
+
+    def set_locked(self, locked: bool) -> None:
+        for widget in self.inputs:
+            widget.disabled = locked
+
+    def reset(self) -> None:
+        blank = False if isinstance(self.q, MultipleSelect) else "" if isinstance(self.q, (Numeric, ShortText)) else None
+        for widget in self.inputs:
+            widget.value = blank
+        self.set_locked(False)
+        self.feedback.value = ""
+        self.quiz.results.pop(self.q.id, None)
+        if self.quiz.mode == "practice":
+            self.check_button.disabled = False
+            self.retry_button.disabled = True
+        self.quiz._update_score()

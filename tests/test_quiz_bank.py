@@ -1,0 +1,170 @@
+"""Bank validation: every problem found, each named by file, question id and field."""
+
+import textwrap
+
+import pytest
+import yaml
+
+from tmvlearn.cli import main
+from tmvlearn.quiz import BankError, load_bank, validate_files
+from tmvlearn.quiz.bank import LESSONS, bank_paths
+
+GOOD = textwrap.dedent(
+    """\
+    lesson: 90_demo
+    title: Demo
+    objectives:
+      O1: Know things.
+    questions:
+      - id: demo-one
+        type: single_choice
+        prompt: Pick B.
+        options: [A, B]
+        answer: B
+        explanation: B it is.
+        source: {document: zhu2021, section: Introduction, refs: [1]}
+        objective: O1
+        difficulty: 1
+      - id: demo-two
+        type: numeric
+        prompt: How many?
+        answer: 4
+        tolerance: 0.5
+        explanation: Four.
+        source: {document: zhu2021, section: Introduction, refs: [2]}
+        objective: O1
+        difficulty: easy
+    """
+)
+
+
+def write(tmp_path, text, name="90_demo.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_banks_are_valid_and_named_after_lessons():
+    assert bank_paths(), "at least one bank ships"
+    assert validate_files(bank_paths()) == []
+    for path in bank_paths():
+        bank = load_bank(path.stem)
+        assert path.stem in LESSONS and bank.lesson == path.stem
+        assessed = {q.objective for q in bank}
+        assert assessed == set(bank.objectives), "every objective is assessed"
+        for q in bank:
+            assert q.explanation and q.source_text and q.difficulty in (1, 2, 3)
+
+
+def test_biogenesis_bank_covers_the_brief():
+    bank = load_bank("01_biogenesis")
+    assert 10 <= len(bank) <= 12
+    assert 4 <= len(bank.objectives) <= 5
+    assert all(q.source["document"] == "zhu2021" and q.source["refs"] for q in bank)
+    # The review's MLC contradiction is flagged, and its key does not pick a side.
+    flagged = bank["bio-mlc-phosphorylation"]
+    assert flagged.note and "contradiction" in flagged.note.lower()
+    assert "opposite" in flagged.answer_text()
+
+
+def test_a_good_bank_loads(tmp_path):
+    bank = load_bank(write(tmp_path, GOOD))
+    assert [q.id for q in bank] == ["demo-one", "demo-two"]
+    assert bank["demo-two"].difficulty == 1 and bank["demo-two"].check("4.3").correct
+
+
+BROKEN = [
+    # (what, edit of GOOD, expected question id, expected field, expected words)
+    ("unknown type", ("type: numeric", "type: essay"), "demo-two", "type", "unknown type 'essay'"),
+    ("missing answer", ("    answer: 4\n", ""), "demo-two", "answer", "missing"),
+    ("answer not an option", ("answer: B", "answer: C"), "demo-one", "answer", "not among the options"),
+    ("negative tolerance", ("tolerance: 0.5", "tolerance: -0.5"), "demo-two", "tolerance", "below zero"),
+    ("undefined objective", ("objective: O1\n    difficulty: easy", "objective: O9\n    difficulty: easy"),
+     "demo-two", "objective", "not among the objectives"),
+    ("typo in a field", ("explanation: Four.", "explaination: Four."), "demo-two", "explaination", "typo"),
+    ("unquoted yes as option", ("options: [A, B]", "options: [A, yes]"), "demo-one", "options[1]", "quotes"),
+]
+
+
+@pytest.mark.parametrize("what, edit, qid, field, words", BROKEN, ids=[b[0] for b in BROKEN])
+def test_each_malformed_bank_is_reported_by_file_id_and_field(tmp_path, what, edit, qid, field, words):
+    old, new = edit
+    text = GOOD.replace(old, new)
+    assert text != GOOD
+    path = write(tmp_path, text)
+    problems = validate_files([path])
+    matching = [p for p in problems if p.question == qid and p.field == field and words in p.message]
+    assert matching, problems
+    assert matching[0].file == str(path)
+    assert str(matching[0]).startswith(f"{path}: question {qid}: {field}: ")
+    with pytest.raises(BankError, match=field.replace("[", r"\[")):
+        load_bank(path)
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    text = GOOD.replace("answer: B", "answer: C").replace("tolerance: 0.5", "tolerance: -1").replace("objective: O1\n", "objective: O7\n", 1)
+    problems = validate_files([write(tmp_path, text)])
+    fields = {(p.question, p.field) for p in problems}
+    assert ("demo-two", "tolerance") in fields
+    # schema problems come first; once fixed, the semantic ones are reported together
+    text = GOOD.replace("answer: B", "answer: C").replace("objective: O1\n", "objective: O7\n")
+    fields = {(p.question, p.field) for p in validate_files([write(tmp_path, text)])}
+    assert {("demo-one", "answer"), ("demo-one", "objective"), ("demo-two", "objective"), ("-", "objectives.O1")} <= fields
+
+
+def test_bad_yaml_is_reported_with_its_line(tmp_path):
+    path = write(tmp_path, GOOD.replace("prompt: Pick B.", "prompt: Pick: B."))
+    (problem,) = validate_files([path])
+    assert problem.field == "yaml" and problem.line == 8 and "line 8" in str(problem)
+
+
+def test_duplicate_ids_across_banks_and_duplicate_keys(tmp_path):
+    first = write(tmp_path, GOOD)
+    second = write(tmp_path, GOOD.replace("90_demo", "91_other").replace("demo-two", "other-two"), "91_other.yaml")
+    problems = validate_files([first, second])
+    assert [(p.file, p.question, p.field) for p in problems] == [(str(second), "demo-one", "id")]
+    assert str(first) in problems[0].message
+    dup_key = write(tmp_path, GOOD.replace("answer: B\n", "answer: B\n    answer: A\n"), "92_dup.yaml")
+    problems = validate_files([dup_key])
+    assert any(p.field == "answer" and "twice" in p.message for p in problems)
+
+
+def test_lesson_must_match_file_name_and_missing_lessons_explain(tmp_path):
+    path = write(tmp_path, GOOD, "93_wrong.yaml")
+    (problem,) = validate_files([path])
+    assert problem.field == "lesson" and "93_wrong" in problem.message
+    with pytest.raises(BankError, match="no question bank for lesson '99_nothing'"):
+        load_bank("99_nothing")
+
+
+def test_cli_check_lists_every_problem_and_exits_1(tmp_path, capsys):
+    bad = write(tmp_path, GOOD.replace("answer: B", "answer: C").replace("tolerance: 0.5", "tolerance: -1"))
+    assert main(["quiz", "check", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert f"{bad}: question demo-two: tolerance: " in out
+    assert main(["quiz", "check", str(write(tmp_path, GOOD))]) == 0
+    assert main(["quiz", "check"]) == 0  # the shipped banks
+    assert main(["quiz", "check", str(tmp_path / "absent.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_cli_key_prints_answers(capsys):
+    assert main(["quiz", "key", "01_biogenesis"]) == 0
+    out = capsys.readouterr().out
+    for q in load_bank("01_biogenesis"):
+        assert q.answer_text() in out
+    assert main(["quiz", "key", "42_nope"]) == 2
+    assert "no question bank" in capsys.readouterr().err
+
+
+def test_schema_file_is_valid_json_schema():
+    import json
+
+    import jsonschema
+
+    from tmvlearn._resources import data_dir
+
+    schema = json.loads((data_dir() / "quizzes" / "bank.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for path in bank_paths():
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)

@@ -1,0 +1,198 @@
+"""Static renderings (student without answers, key with them) and the widget."""
+
+import json
+
+import pytest
+
+from tmvlearn.quiz import Quiz, key, load_bank, progress, show
+from tmvlearn.quiz.bank import bank_paths
+from tmvlearn.quiz.render import display_options, markdown_to_html
+
+BANKS = [load_bank(p) for p in bank_paths()]
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(autouse=True)
+def learner(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+
+
+@pytest.mark.parametrize("bank", BANKS, ids=lambda b: b.lesson)
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_student_rendering_contains_no_answer(bank, shuffle):
+    bundle = show(bank.lesson, shuffle=shuffle, seed=7, interactive=False)._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/markdown", "text/plain"}
+    for mime, text in bundle.items():
+        for q in bank:
+            for secret in q.secret_texts():  # explanations, feedback, notes: nowhere
+                if len(secret) > 40:
+                    assert secret.strip() not in text, (mime, q.id, secret)
+            assert q.source_text not in text
+        assert "Answer key" not in text and "Explanation" not in text
+    for q in bank:  # short answers (accepted text, numbers, the right order): not in their own question
+        own = show([q], shuffle=shuffle, seed=7, interactive=False)._repr_mimebundle_()
+        for text in own.values():
+            for secret in q.secret_texts():
+                assert secret.strip() not in text, (q.id, secret)
+
+
+@pytest.mark.parametrize("bank", BANKS, ids=lambda b: b.lesson)
+def test_instructor_key_contains_every_answer_explanation_and_source(bank):
+    bundle = key(bank.lesson)._repr_mimebundle_()
+    for q in bank:
+        for mime in ("text/plain", "text/markdown"):
+            text = bundle[mime]
+            assert q.answer_text() in text and q.explanation.strip() in text and q.source_text in text
+        assert q.source_text.replace("&", "&amp;") in bundle["text/html"]
+        assert f'id="tmv-q-{q.id}"' in bundle["text/html"]
+    for objective in bank.objectives.values():
+        assert objective in bundle["text/plain"]
+
+
+def test_orderings_and_matchings_never_show_their_answer_order():
+    for bank in BANKS:
+        for q in bank:
+            if q.type == "ordering":
+                assert display_options(q) != q.items and sorted(display_options(q)) == sorted(q.items)
+            if q.type == "matching":
+                assert display_options(q)[: len(q.pairs)] != [p["right"] for p in q.pairs]
+
+
+def test_static_rendering_is_deterministic_and_keeps_math():
+    first = show("01_biogenesis", shuffle=True, seed=1)._repr_mimebundle_()
+    second = show("01_biogenesis", shuffle=True, seed=1)._repr_mimebundle_()
+    assert {k: v for k, v in first.items() if k != WIDGET_MIME} == {k: v for k, v in second.items() if k != WIDGET_MIME}
+    assert "0x" not in first["text/html"]
+    html = markdown_to_html("Ca$^{2+}$ and $k_1 \\cdot k_2$ are *not* <b>raw</b>")
+    assert "$^{2+}$" in html and "$k_1 \\cdot k_2$" in html and "<em>not</em>" in html and "&lt;b&gt;" in html
+
+
+def test_interactive_bundle_carries_widget_and_static_fallback():
+    bundle = show("01_biogenesis")._repr_mimebundle_()
+    assert WIDGET_MIME in bundle and "tmv-quiz-static" in bundle["text/html"]
+    assert "VBox" not in bundle["text/plain"]
+
+
+def widget_state(quiz: Quiz) -> str:
+    """Every widget value and description in the quiz: what a saved notebook could store."""
+    import ipywidgets as w
+
+    seen, out, stack = set(), [], [quiz.widget]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        state = widget.get_state()
+        out.append(json.dumps({k: v for k, v in state.items() if k != "layout" and k != "style"}, default=str))
+        if isinstance(widget, w.Box):
+            stack.extend(widget.children)
+    return "\n".join(out)
+
+
+def test_widget_holds_no_answer_until_checked_and_classes_come_from_ids():
+    bank = load_bank("01_biogenesis")
+    quiz = show("01_biogenesis")
+    state = widget_state(quiz)
+    for q in bank:
+        for secret in q.secret_texts():
+            assert secret.strip() not in state, (q.id, secret)
+        assert f"tmv-q-{q.id}" in state and f"tmv-check-{q.id}" in state and f"tmv-feedback-{q.id}" in state
+    assert state.count('"description": "Check"') == len(bank)
+
+
+def panel(quiz, qid):
+    return next(p for p in quiz._panels if p.q.id == qid)
+
+
+def test_practice_mode_checks_records_scores_and_retries():
+    quiz = show("01_biogenesis")
+    quiz.widget
+    p = panel(quiz, "bio-ca-inner-lipids")
+    for box in p.inputs:
+        box.value = box.description in ("Phosphatidylserine", "Phosphatidylcholine")
+    p.check_button.click()
+    assert "✘" in p.feedback.value and p.retry_button.disabled is False and p.inputs[0].disabled
+    assert "Score: 0 / 12" in quiz.score_label.value and "1 of 12 checked" in quiz.score_label.value
+    p.retry_button.click()
+    assert p.feedback.value == "" and not any(b.value for b in p.inputs) and not p.check_button.disabled
+    for box in p.inputs:
+        box.value = box.description in ("Phosphatidylserine", "Phosphatidylethanolamine")
+    p.check_button.click()
+    assert "✔" in p.feedback.value and p.q.explanation.split()[0] in p.feedback.value
+    assert "Score: 1 / 12" in quiz.score_label.value
+    # an empty answer is not graded or recorded: the learner is told what to do
+    q = panel(quiz, "bio-history-decade")
+    q.check_button.click()
+    assert "⚠" in q.feedback.value and not q.check_button.disabled
+    summary = progress()
+    assert summary["attempts"].tolist() == [2] and summary["questions_correct"].tolist() == [1]
+
+
+def test_numeric_matching_and_ordering_inputs_grade_through_the_widget():
+    quiz = show("01_biogenesis")
+    quiz.widget
+    n = panel(quiz, "bio-history-decade")
+    n.inputs[0].value = "1970"
+    assert n.check().correct
+    m = panel(quiz, "bio-rhoa-route")
+    for box, pair in zip(m.inputs, m.q.pairs):
+        assert box.description == pair["left"]
+        box.value = pair["right"]
+    assert m.check().correct
+    o = panel(quiz, "bio-ca-steps")
+    for box, item in zip(o.inputs, o.q.items):
+        box.value = item
+    assert o.check().correct
+
+
+def test_test_mode_gives_feedback_only_at_the_end():
+    quiz = show("01_biogenesis", mode="test")
+    quiz.widget
+    assert not any(hasattr(p, "check_button") for p in quiz._panels)
+    t = panel(quiz, "bio-ca-scramblase")
+    t.inputs[0].value = "False"
+    assert t.feedback.value == ""
+    quiz.finish_button.click()
+    assert "✔" in t.feedback.value and "Score: 1 / 12" in quiz.score_label.value
+    assert "Why:" in panel(quiz, "bio-rhoa-route").feedback.value  # unanswered: explained too
+    assert t.inputs[0].disabled and not quiz.restart_button.disabled
+    quiz.restart_button.click()
+    assert t.inputs[0].value is None and t.feedback.value == "" and not t.inputs[0].disabled
+
+
+def test_shuffle_is_seeded_and_bad_arguments_are_explained():
+    a = show("01_biogenesis", shuffle=True, seed=1)
+    b = show("01_biogenesis", shuffle=True, seed=2)
+    q = load_bank("01_biogenesis")["bio-gtpases-named"]
+    assert display_options(q, True, 1) == display_options(q, True, 1)
+    assert {tuple(display_options(q, True, s)) for s in range(5)} != {tuple(q.options)}
+    assert a.static_bundle() != b.static_bundle()
+    with pytest.raises(ValueError, match="mode must be"):
+        show("01_biogenesis", mode="exam")
+    with pytest.raises(ValueError, match="unknown question id"):
+        show(["bio-ca-scramblase", "no-such-question"])
+    subset = show(["bio-ca-scramblase", "bio-rhoa-route"], interactive=False)
+    assert [q.id for q in subset.questions] == ["bio-ca-scramblase", "bio-rhoa-route"]
+
+
+def test_objectives_display_from_the_bank():
+    from tmvlearn.quiz import objectives
+
+    bundle = objectives("01_biogenesis")._repr_mimebundle_()
+    bank = load_bank("01_biogenesis")
+    assert bundle["text/markdown"].splitlines()[0] == f"1. {bank.objectives['O1']}"
+    assert bundle["text/html"].count("<li>") == len(bank.objectives)
+
+
+def test_widget_says_when_progress_cannot_be_saved(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("TMVLEARN_HOME", str(blocker / "home"))
+    quiz = show(["bio-ca-scramblase"])
+    quiz.widget
+    p = quiz._panels[0]
+    p.inputs[0].value = "False"
+    p.check_button.click()
+    assert "✔" in p.feedback.value and "in memory for this session" in p.feedback.value
