@@ -168,3 +168,67 @@ def test_schema_file_is_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(schema)
     for path in bank_paths():
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+# --- exercises: answers to a lesson's code exercises live in its bank -----------------------
+
+EXERCISE_BANK = """
+lesson: 09_demo
+title: Demo
+objectives: {O1: Count things.}
+questions:
+  - id: demo-q
+    type: true_false
+    prompt: Is one less than two?
+    answer: true
+    explanation: It is.
+    source: {document: zhu2021, section: Table 1, refs: [25]}
+    objective: O1
+    difficulty: 1
+exercises:
+  - id: demo-count
+    type: numeric
+    prompt: How many rows does Table 1 have?
+    answer: 43
+    tolerance: 0
+    explanation: Table 1 has 43 printed rows.
+    source: {document: zhu2021, section: Table 1, refs: [25]}
+    objective: O1
+    difficulty: 1
+"""
+
+
+def test_exercises_are_checked_but_kept_out_of_the_quiz(tmp_path):
+    from tmvlearn import quiz
+
+    path = tmp_path / "09_demo.yaml"
+    path.write_text(EXERCISE_BANK, encoding="utf-8")
+    bank = quiz.load_bank(path)
+    assert [q.id for q in bank.questions] == ["demo-q"]
+    assert bank.exercise("demo-count").check(43).correct
+    with pytest.raises(quiz.BankError, match="no exercise 'nope'; its exercises: demo-count"):
+        bank.exercise("nope")
+    assert "43" in str(quiz.key(bank)), "the instructor key includes exercise answers"
+
+
+def test_an_exercise_with_a_wrong_key_is_reported(tmp_path):
+    from tmvlearn import quiz
+
+    path = tmp_path / "09_demo.yaml"
+    path.write_text(EXERCISE_BANK.replace("tolerance: 0", "tolerance: -1"), encoding="utf-8")
+    problems = quiz.validate_files([path])
+    assert any(p.question == "demo-count" and "tolerance" in p.field for p in problems), problems
+
+
+def test_check_exercise_feedback(monkeypatch, tmp_path):
+    from tmvlearn import quiz
+    from tmvlearn.quiz import exercises
+
+    path = tmp_path / "09_demo.yaml"
+    path.write_text(EXERCISE_BANK, encoding="utf-8")
+    monkeypatch.setattr(exercises, "load_bank", lambda lesson: quiz.load_bank(path))
+    assert repr(quiz.check_exercise("09_demo", "demo-count", None)).startswith("… Not answered yet")
+    right = quiz.check_exercise("09_demo", "demo-count", 43)
+    assert right.correct and repr(right).startswith("✓ Correct. Table 1 has 43")
+    wrong = quiz.check_exercise("09_demo", "demo-count", "forty")
+    assert not wrong.correct and repr(wrong).startswith("✗ Not yet.")

@@ -17,6 +17,7 @@ ipywidgets.
 
 from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
 from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
+from tmvlearn.quiz.exercises import ExerciseCheck, check_exercise
 from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
 from tmvlearn.quiz.store import (
     ProgressStore,
@@ -33,6 +34,7 @@ __all__ = [
     "Bank",
     "BankError",
     "Converted",
+    "ExerciseCheck",
     "JupyterQuizError",
     "Problem",
     "ProgressStore",
@@ -42,6 +44,7 @@ __all__ = [
     "Quiz",
     "Result",
     "attempts",
+    "check_exercise",
     "export_progress",
     "from_jupyterquiz",
     "key",

@@ -79,6 +79,7 @@ class Bank:
     title: str
     objectives: dict[str, str]
     questions: list[Question]
+    exercises: list[Question] = field(default_factory=list)
     path: Path | None = None
     _by_id: dict[str, Question] = field(default_factory=dict, repr=False)
 
@@ -87,6 +88,14 @@ class Bank:
 
     def __getitem__(self, qid: str) -> Question:
         return self._by_id[qid]
+
+    def exercise(self, exercise_id: str) -> Question:
+        """The exercise ``exercise_id``; a clear error lists the lesson's exercises otherwise."""
+        for question in self.exercises:
+            if question.id == exercise_id:
+                return question
+        known = ", ".join(q.id for q in self.exercises) or "none"
+        raise BankError(f"lesson {self.lesson!r} has no exercise {exercise_id!r}; its exercises: {known}.")
 
     def __iter__(self):
         return iter(self.questions)
@@ -187,9 +196,12 @@ def _duplicate_keys(node: Any, name: str, data: Any, qid: str = "-") -> Iterable
 # --- validation --------------------------------------------------------------------
 
 
-def _qid(data: Any, index: int) -> str:
+SECTIONS = ("questions", "exercises")  # quiz questions, then code-exercise answers
+
+
+def _qid(data: Any, index: int, section: str = "questions") -> str:
     try:
-        qid = data["questions"][index]["id"]
+        qid = data[section][index]["id"]
         return qid if isinstance(qid, str) and qid else f"#{index + 1}"
     except (KeyError, IndexError, TypeError):
         return f"#{index + 1}"
@@ -207,14 +219,14 @@ def _schema_problems(data: Any, node: Any, name: str) -> list[Problem]:
     bad_type = set()
     for error in _schema_validator().iter_errors(data):
         path = list(error.absolute_path)
-        if path[:1] == ["questions"] and len(path) >= 2 and path[2:] == ["type"]:
-            bad_type.add(path[1])
+        if path[:1] and path[0] in SECTIONS and len(path) >= 2 and path[2:] == ["type"]:
+            bad_type.add((path[0], path[1]))
     for error in sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = list(error.absolute_path)
         qid, rest = "-", path
-        if path[:1] == ["questions"] and len(path) >= 2:
-            qid, rest = _qid(data, path[1]), path[2:]
-            if error.validator == "unevaluatedProperties" and path[1] in bad_type:
+        if path[:1] and path[0] in SECTIONS and len(path) >= 2:
+            qid, rest = _qid(data, path[1], path[0]), path[2:]
+            if error.validator == "unevaluatedProperties" and (path[0], path[1]) in bad_type:
                 continue  # the unknown type is the problem; its fields follow from it
         message = error.message
         if error.validator == "required":
@@ -249,15 +261,16 @@ def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | N
     objectives = data.get("objectives") or {}
     assessed: set[str] = set()
     seen: dict[str, int] = {}
-    for i, q in enumerate(data.get("questions") or []):
-        qid = _qid(data, i)
-        base = ["questions", i]
+    for section, i, q in _entries(data):
+        qid = _qid(data, i, section)
+        base = [section, i]
         if q.get("id") in seen:
             add(qid, base + ["id"], f"duplicate id (also question #{seen[q['id']] + 1} of this file)")
         seen.setdefault(q.get("id"), i)
         if q.get("objective") not in objectives:
             add(qid, base + ["objective"], f"{q.get('objective')!r} is not among the objectives ({', '.join(objectives)})")
-        assessed.add(q.get("objective"))
+        if section == "questions":  # exercises practise an objective; the quiz must assess it
+            assessed.add(q.get("objective"))
         kind, feedback = q.get("type"), q.get("feedback") or {}
         if kind in ("single_choice", "multiple_select"):
             options = q.get("options") or []
@@ -293,15 +306,22 @@ def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | N
         if objective not in assessed:
             add("-", ["objectives", objective], "no question assesses this objective")
     if not problems:  # the bank is well formed: now the key must grade right and distractors wrong
-        for i, q in enumerate(data["questions"]):
+        for section, i, q in _entries(data):
             question = question_from_dict(q, data["lesson"])
             result = question.check(question.key_response())
             if not result.correct:
-                add(question.id, ["questions", i, "answer"], f"the key does not grade correct: {result.feedback}")
+                add(question.id, [section, i, "answer"], f"the key does not grade correct: {result.feedback}")
             for wrong in question.distractor_responses():
                 if question.check(wrong).correct:
-                    add(question.id, ["questions", i], f"the wrong response {wrong!r} grades correct")
+                    add(question.id, [section, i], f"the wrong response {wrong!r} grades correct")
     return problems
+
+
+def _entries(data: dict[str, Any]) -> Iterable[tuple[str, int, Any]]:
+    """(section, index, entry) for every quiz question and exercise of a bank."""
+    for section in SECTIONS:
+        for i, entry in enumerate(data.get(section) or []):
+            yield section, i, entry
 
 
 def _check_file(path: Path, display: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -330,7 +350,7 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
         problems += found
         if data is None:
             continue
-        for q in data["questions"]:
+        for _, _, q in _entries(data):
             if q["id"] in owners and owners[q["id"]] != str(path):
                 problems.append(Problem(str(path), q["id"], "id", f"duplicate id: also in {owners[q['id']]}"))
             owners.setdefault(q["id"], str(path))
@@ -361,6 +381,7 @@ def load_bank(lesson_or_path: str | Path) -> Bank:
         title=data["title"],
         objectives=dict(data["objectives"]),
         questions=[question_from_dict(q, data["lesson"]) for q in data["questions"]],
+        exercises=[question_from_dict(q, data["lesson"]) for q in data.get("exercises") or []],
         path=path,
     )
     _CACHE[path] = (mtime, bank)

@@ -73,13 +73,13 @@ def key(lesson_or_ids: Any) -> AnswerKey:
 
     from tmvlearn.quiz.bank import Bank, load_bank
 
-    objectives: dict[str, str] = {}
-    if isinstance(lesson_or_ids, Bank):
-        objectives = lesson_or_ids.objectives
-    elif isinstance(lesson_or_ids, (str, Path)):
-        objectives = load_bank(lesson_or_ids).objectives
+    if isinstance(lesson_or_ids, (str, Path)):
+        lesson_or_ids = load_bank(lesson_or_ids)
+    if isinstance(lesson_or_ids, Bank):  # a whole lesson: its quiz, then its exercises
+        bank = lesson_or_ids
+        return AnswerKey(bank.title, bank.questions + bank.exercises, bank.objectives)
     title, questions = load_questions(lesson_or_ids)
-    return AnswerKey(title, questions, objectives)
+    return AnswerKey(title, questions)
 
 
 def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = False, seed: int = 0,
