@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from tmvlearn import __version__
 
 # Modules that contribute subcommands, imported lazily so `tmvlearn --help` stays fast.
-SUBCOMMAND_MODULES = ("tmvlearn.datasets_cli", "tmvlearn.workspace_cli", "tmvlearn.quiz.cli")
+SUBCOMMAND_MODULES = ("tmvlearn.datasets_cli", "tmvlearn.workspace_cli", "tmvlearn.handouts_cli", "tmvlearn.quiz.cli")
 
 
 class CLIError(Exception):

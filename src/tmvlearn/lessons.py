@@ -39,23 +39,40 @@ def select_lessons(prefixes: list[str], folder: Path | None = None) -> list[Path
     return chosen
 
 
-def execute_notebook(path: Path, *, timeout: int = 600, cwd: Path | None = None):
+def execute_notebook(path: Path, *, notebook=None, timeout: int = 600, cwd: Path | None = None):
     """Execute a notebook headless and return it (an ``nbformat.NotebookNode``), outputs filled in.
 
-    Cells run in ``cwd`` (default: the notebook's folder, as nbval and JupyterLab do). Widget state
-    and per-cell timings are not stored. Raises ``nbclient.exceptions.CellExecutionError`` (which
-    names the cell and shows its traceback) when a cell fails.
+    ``notebook`` is the already-read (possibly modified) content of ``path``; by default it is read
+    from ``path``. Cells run in ``cwd`` (default: the notebook's folder, as nbval and JupyterLab
+    do). Widget state and per-cell timings are not stored. Raises
+    ``nbclient.exceptions.CellExecutionError`` when a cell fails; the failing cell keeps its error
+    output, so :func:`failed_cell` can name it.
     """
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(path, as_version=4)
+    if notebook is None:
+        notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook, timeout=timeout, kernel_name=KERNEL, record_timing=False,
         store_widget_state=False, resources={"metadata": {"path": str(cwd or path.parent)}},
     )
     client.execute()
     return notebook
+
+
+def failed_cell(notebook) -> str:
+    """'cell N (first line of its code): ErrorName: message' for the first cell with an error output.
+
+    N counts the cells of the lesson as its author wrote it (injected parameter cells not counted).
+    """
+    cells = [c for c in notebook.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    for index, cell in enumerate(cells, 1):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                first = next((line for line in cell.source.splitlines() if line.strip()), "")
+                return f"cell {index} ({first[:60]!r}): {output.get('ename')}: {output.get('evalue')}"
+    return "a cell (no error output was recorded)"
 
 
 def main(argv: list[str] | None = None) -> int:

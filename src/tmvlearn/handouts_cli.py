@@ -1,0 +1,37 @@
+"""``tmvlearn handouts``: student or instructor handouts of the lessons, as HTML or PDF."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "handouts",
+        help="build printable student or instructor handouts (HTML or PDF)",
+        description="Execute the lessons with static rendering and write self-contained handouts "
+        "that read offline. The student edition carries no answers; the instructor edition adds "
+        "teaching notes, exercise solutions and each lesson's answer key.",
+        epilog="example: tmvlearn handouts 01 02 --edition instructor --format pdf --out print/",
+    )
+    parser.add_argument("lessons", nargs="*", metavar="LESSON",
+                        help="lesson names or number prefixes, e.g. 01 (default: every lesson)")
+    parser.add_argument("--edition", choices=("student", "instructor"), default="student")
+    parser.add_argument("--format", dest="fmt", choices=("html", "pdf"), default="html")
+    parser.add_argument("--out", default="handouts", help="output folder (default: ./handouts)")
+    parser.add_argument("--no-execute", action="store_true",
+                        help="use the lessons' stored outputs instead of running them (faster)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tmvlearn.cli import CLIError
+    from tmvlearn.handouts import HandoutError, build_handouts
+
+    try:
+        files = build_handouts(args.lessons, edition=args.edition, fmt=args.fmt, out=args.out,
+                               execute=not args.no_execute)
+    except HandoutError as exc:
+        raise CLIError(str(exc), code=1) from None
+    print(f"wrote {len(files)} files to {args.out}/ (open {files[0].name} first)")
+    return 0
