@@ -84,12 +84,16 @@ def _static_outputs(notebook) -> None:
 
 
 def _answer_key_cell(lesson: str):
-    from nbformat.v4 import new_markdown_cell
+    """The lesson's answer key as an output-only cell (no Markdown pass to mangle regexes or links)."""
+    from nbformat.v4 import new_code_cell, new_output
 
     from tmvlearn.quiz import key
 
     rendered = key(lesson)._repr_mimebundle_()["text/html"]
-    return new_markdown_cell(f'<div class="tmv-answer-key">\n\n## Answer key\n\n{rendered}\n\n</div>')
+    cell = new_code_cell(outputs=[new_output("display_data", data={
+        "text/html": f'<section class="tmv-answer-key"><h2>Answer key</h2>\n{rendered}</section>'})])
+    cell.metadata["transient"] = {"remove_source": True}
+    return cell
 
 
 @functools.lru_cache(maxsize=16)

@@ -30,6 +30,11 @@ from tmvlearn.quiz.render import display_options, inline_html, markdown_to_html,
 __all__ = ["Quiz", "AnswerKey", "Objectives", "show", "key", "objectives"]
 
 MODES = ("practice", "test")
+# Long option texts wrap instead of overlapping (ipywidgets gives each radio label a fixed height).
+_QUIZ_CSS = (".tmv-quiz .widget-radio-box label, .tmv-quiz .widget-checkbox label "
+             "{height: auto; min-height: var(--jp-widgets-inline-height); line-height: 1.35; "
+             "white-space: normal; align-items: flex-start; padding: 2px 0;} "
+             ".tmv-quiz .widget-radio-box label input {margin-top: 3px;}")
 _CHOOSE = "— choose —"
 
 
@@ -142,7 +147,7 @@ class Quiz:
         self._panels = [_Panel(self, i, q) for i, q in enumerate(self.questions, 1)]
         self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("tmv-score")
-        children = [w.HTML(f"<h3>{html.escape(self.title)}</h3>"), self.score_label]
+        children = [w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"), self.score_label]
         children += [p.box for p in self._panels]
         if self.mode == "test":
             self.finish_button = w.Button(description="Finish", button_style="primary",

@@ -437,7 +437,7 @@ class ShortText(Question):
     def answer_text(self) -> str:
         text = " / ".join(self.accepted)
         if self.patterns:
-            text += " (or matching: " + ", ".join(f"/{p}/" for p in self.patterns) + ")"
+            text += " (or matching: " + ", ".join(f"`/{p}/`" for p in self.patterns) + ")"  # code: no Markdown
         return text
 
     def secret_texts(self) -> list[str]:
