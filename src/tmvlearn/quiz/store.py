@@ -16,7 +16,9 @@ import getpass
 import json
 import math
 import os
+import random
 import sqlite3
+import time
 import threading
 import warnings
 from datetime import datetime, timezone
@@ -51,6 +53,18 @@ CREATE INDEX IF NOT EXISTS attempts_learner ON attempts (learner, lesson, questi
 """
 COLUMNS = ["learner", "lesson", "question_id", "response", "score", "correct", "time"]
 BUSY_MS = 30_000
+
+
+def _retry_while_locked(step, seconds: float | None = None):
+    """Run ``step``, retrying for up to the busy timeout while SQLite says the file is locked."""
+    deadline = time.monotonic() + (BUSY_MS / 1000 if seconds is None else seconds)
+    while True:
+        try:
+            return step()
+        except sqlite3.OperationalError as exc:
+            if not ("locked" in str(exc) or "busy" in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005 + random.random() * 0.02)
 
 
 class ProgressWarning(UserWarning):
@@ -148,12 +162,15 @@ class ProgressStore:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             if target != ":memory:":
-                conn.execute("PRAGMA journal_mode = WAL")
+                # Switching to WAL can answer "locked" at once, without waiting, while another
+                # process creates the same file: retry it (the mode then stays in the file).
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    _retry_while_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
                 conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; an app crash loses nothing
             check = conn.execute("PRAGMA quick_check").fetchone()
             if not check or check[0] != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else 'no answer'}")
-            conn.executescript(SCHEMA)
+            _retry_while_locked(lambda: conn.executescript(SCHEMA))
             missing = set(COLUMNS) - {row[1] for row in conn.execute("PRAGMA table_info(attempts)")}
             if missing:
                 raise sqlite3.DatabaseError(f"the attempts table lacks {', '.join(sorted(missing))}")
