@@ -1,0 +1,68 @@
+"""Every lesson run headless: wall time and peak kernel memory, next to the floor.
+
+The floor is a one-cell notebook that imports the same stack (tmvlearn, its explorers and quiz,
+pandas, matplotlib, ipywidgets) and draws one figure: what any lesson costs before it teaches.
+Targets (issue 5): the whole sequence under 1.5 x (number of lessons x floor time), and no
+lesson over 300 MB peak kernel memory (resident set high-water mark, Linux /proc).
+
+    python benchmarks/lessons_bench.py
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from tmvlearn.lessons import KERNEL, lesson_paths
+
+FLOOR_SOURCE = """\
+import matplotlib.pyplot as plt
+import pandas as pd
+import ipywidgets
+import tmvlearn
+from tmvlearn import explorers, quiz
+from tmvlearn.plots import new_figure, show_figure
+fig, ax = new_figure()
+ax.plot(pd.Series([1, 2, 3]))
+ax.set(title="floor", xlabel="x (1)", ylabel="y (1)")
+show_figure(fig, "A three-point line: the benchmark floor.")
+"""
+
+
+def run(notebook, folder: Path) -> tuple[float, float]:
+    """(seconds from kernel start to last output, peak kernel RSS in MB) for one notebook."""
+    client = NotebookClient(notebook, timeout=600, kernel_name=KERNEL, record_timing=False,
+                            store_widget_state=False, resources={"metadata": {"path": str(folder)}})
+    start = time.perf_counter()
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        elapsed = time.perf_counter() - start
+        pid = client.km.provisioner.process.pid
+        status = Path(f"/proc/{pid}/status").read_text()
+    peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+    return elapsed, peak_kb / 1024
+
+
+def main() -> None:
+    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
+    floor_s, floor_mb = run(floor_nb, Path.cwd())
+    print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8}")
+    print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f}")
+    total, worst = 0.0, 0.0
+    lessons = lesson_paths()
+    for path in lessons:
+        seconds, mb = run(nbformat.read(path, as_version=4), path.parent)
+        total, worst = total + seconds, max(worst, mb)
+        print(f"{path.stem:32} {seconds:9.2f} {mb:8.0f}")
+    budget = 1.5 * len(lessons) * floor_s
+    print(f"whole sequence {total:.1f} s; target < 1.5 x {len(lessons)} x floor = {budget:.1f} s "
+          f"({total / (len(lessons) * floor_s):.2f} x the floor per lesson); worst peak {worst:.0f} MB "
+          f"(target < 300 MB)")
+
+
+if __name__ == "__main__":
+    main()
