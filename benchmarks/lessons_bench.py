@@ -5,11 +5,15 @@ pandas, matplotlib, ipywidgets) and draws one figure: what any lesson costs befo
 Targets (issue 5): the whole sequence under 1.5 x (number of lessons x floor time), and no
 lesson over 300 MB peak kernel memory (resident set high-water mark, Linux /proc).
 
-    python benchmarks/lessons_bench.py
+    python benchmarks/lessons_bench.py [--repeat 3]
+
+Each figure is the median of --repeat runs (a fresh kernel each), to steady a 2-core machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import statistics
 import time
 from pathlib import Path
 
@@ -47,15 +51,23 @@ def run(notebook, folder: Path) -> tuple[float, float]:
     return elapsed, peak_kb / 1024
 
 
+def median_run(make_notebook, folder: Path, repeat: int) -> tuple[float, float]:
+    runs = [run(make_notebook(), folder) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
 def main() -> None:
-    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
-    floor_s, floor_mb = run(floor_nb, Path.cwd())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    repeat = parser.parse_args().repeat
+    floor_s, floor_mb = median_run(
+        lambda: nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)]), Path.cwd(), repeat)
     print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8}")
     print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f}")
     total, worst = 0.0, 0.0
     lessons = lesson_paths()
     for path in lessons:
-        seconds, mb = run(nbformat.read(path, as_version=4), path.parent)
+        seconds, mb = median_run(lambda: nbformat.read(path, as_version=4), path.parent, repeat)
         total, worst = total + seconds, max(worst, mb)
         print(f"{path.stem:32} {seconds:9.2f} {mb:8.0f}")
     budget = 1.5 * len(lessons) * floor_s

@@ -21,13 +21,12 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tmvlearn.lessons import execute_notebook, failed_cell, select_lessons
+from tmvlearn.lessons import drop_widget_views, execute_notebook, failed_cell, select_lessons
 
 EDITIONS = ("student", "instructor")
 FORMATS = ("html", "pdf")
 STUDENT_HIDDEN_TAGS = {"instructor", "solution"}
 RUN_ONLY_TAGS = {"parameters", "injected-parameters"}  # how the lesson was run: not for print
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEMPLATES = Path(__file__).with_name("templates")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -73,12 +72,12 @@ def render_math(text: str) -> str:
 
 def _static_outputs(notebook) -> None:
     """Drop widget views (their static fallbacks stay) and pre-render maths in HTML outputs."""
+    drop_widget_views(notebook)
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             cell.source = render_math(cell.source)
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            data.pop(WIDGET_VIEW, None)
             if "text/html" in data:
                 data["text/html"] = render_math("".join(data["text/html"]))
 

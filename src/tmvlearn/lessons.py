@@ -6,7 +6,10 @@ run reproduces every stored text output)::
     python -m tmvlearn.lessons            # every lesson, in place
     python -m tmvlearn.lessons 01 03      # lessons whose name starts with 01 or 03
 
-Outputs are written without widget state or timing metadata, so a re-run does not churn git.
+Outputs are written without widget state, widget views or timing metadata, so a re-run does not
+churn git: a widget view holds a random model id and shows nothing until its cell runs again, while
+the static fallback every explorer and quiz carries (figure, alt text, printed questions) reads
+anywhere.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from tmvlearn._resources import notebooks_dir
 
 KERNEL = "python3"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def lesson_paths(folder: Path | None = None) -> list[Path]:
@@ -75,6 +79,13 @@ def failed_cell(notebook) -> str:
     return "a cell (no error output was recorded)"
 
 
+def drop_widget_views(notebook) -> None:
+    """Remove widget views from every output; the static fallbacks beside them stay."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+
+
 def main(argv: list[str] | None = None) -> int:
     import nbformat
 
@@ -88,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in paths:
         start = time.perf_counter()
         notebook = execute_notebook(path)
+        drop_widget_views(notebook)
         nbformat.write(notebook, path)
         print(f"{path.name}: executed in {time.perf_counter() - start:.1f} s", flush=True)
     return 0

@@ -37,6 +37,7 @@ class Explorer:
         self.alt_text = ""
         self._syncing = False
         self._background = None
+        self._png: bytes | None = None  # the current figure as PNG, encoded once when first needed
         with plot_style():
             self.figure, self._dynamic = self._build()
         for artist in self._dynamic:
@@ -122,13 +123,16 @@ class Explorer:
             for artist in self._dynamic:
                 if artist.get_visible():
                     self.figure.draw_artist(artist)
+        self._png = None
         if self.interactive:
-            self._image.value = _encode_png(np.asarray(canvas.buffer_rgba()), fast=True)
+            self._image.value = self.png()
             self._caption.value = f"<small><b>Figure:</b> {html.escape(self.alt_text)}</small>"
 
     def png(self) -> bytes:
-        """The figure as it is now, as PNG bytes."""
-        return _encode_png(np.asarray(self.figure.canvas.buffer_rgba()))
+        """The figure as it is now, as PNG bytes (the widget and the static fallback share them)."""
+        if self._png is None:
+            self._png = _encode_png(np.asarray(self.figure.canvas.buffer_rgba()), fast=True)
+        return self._png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         data, meta = figure_bundle(self.figure, self.alt_text, png=self.png())

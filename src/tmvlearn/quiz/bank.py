@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -118,10 +119,27 @@ def lesson_ids() -> list[str]:
     return [p.stem for p in bank_paths()]
 
 
-@cache
-def _schema_validator():
+def _import_jsonschema():
+    """jsonschema, imported without its optional IRI format checker.
+
+    Where JupyterLab is installed, jsonschema's import pulls in rfc3987_syntax, which builds
+    parsers for a second or more; every lesson would pay it on its first quiz. Banks use no
+    "format" keywords, so that checker is never needed here.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # makes its import fail fast; jsonschema copes
+        try:
+            import jsonschema
+        finally:
+            del sys.modules["rfc3987_syntax"]
     import jsonschema
 
+    return jsonschema
+
+
+@cache
+def _schema_validator():
+    jsonschema = _import_jsonschema()
     schema = json.loads((quizzes_dir() / "bank.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
@@ -138,14 +156,18 @@ def _read_yaml(path: Path, name: str) -> tuple[Any, Any, list[Problem]]:
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         return None, None, [Problem(name, "-", "file", f"cannot read the file: {reason}")]
+    # One parse gives both the node tree (for line numbers) and the data; libyaml when available.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         what = getattr(exc, "problem", None) or str(exc)
         return None, None, [Problem(name, "-", "yaml", f"not valid YAML: {what}", line)]
+    finally:
+        loader.dispose()
     problems = list(_duplicate_keys(node, name, data))
     return data, node, problems
 
@@ -216,12 +238,13 @@ def _field(path: Sequence[Any]) -> str:
 
 def _schema_problems(data: Any, node: Any, name: str) -> list[Problem]:
     problems = []
+    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     bad_type = set()
-    for error in _schema_validator().iter_errors(data):
+    for error in errors:
         path = list(error.absolute_path)
         if path[:1] and path[0] in SECTIONS and len(path) >= 2 and path[2:] == ["type"]:
             bad_type.add((path[0], path[1]))
-    for error in sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in errors:
         path = list(error.absolute_path)
         qid, rest = "-", path
         if path[:1] and path[0] in SECTIONS and len(path) >= 2:
@@ -405,14 +428,18 @@ def _resolve(lesson_or_path: str | Path) -> Path:
 
 
 def all_questions() -> dict[str, Question]:
-    """Every shipped question by id; raises BankError if ids repeat across banks."""
-    problems = validate_files(bank_paths())
+    """Every shipped question by id; raises BankError if a bank is invalid or ids repeat across banks."""
+    out: dict[str, Question] = {}
+    owner: dict[str, Path] = {}
+    problems = []
+    for path in bank_paths():
+        bank = load_bank(path)  # validated once, then cached
+        for q in bank.questions + bank.exercises:
+            if q.id in out:
+                problems.append(Problem(str(path), q.id, "id", f"duplicate id: also in {owner[q.id]}"))
+            out[q.id], owner[q.id] = q, path
     if problems:
         raise BankError(problems)
-    out: dict[str, Question] = {}
-    for path in bank_paths():
-        for q in load_bank(path):
-            out[q.id] = q
     return out
 
 
