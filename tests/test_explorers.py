@@ -57,12 +57,12 @@ def test_size_window_updates_bars(built):
     exp.controls["window_min_nm"].value = 40
     exp.controls["window_max_nm"].value = 160
     expected = sizes.window_capture(exp.samples, 40, 160)["captured_fraction"] * 100
-    widths = [bar.get_width() for bar in exp._bars]
+    widths = [bar.get_width() for bar in exp._kept.bars]
     assert widths == pytest.approx(expected.tolist(), abs=1e-9)
     assert widths[1] > 90 and widths[0] < 20  # the exosome window keeps exosomes, few MVs
     assert exp._spans[0].get_x() == 40 and exp._spans[0].get_width() == pytest.approx(120)
     exp.update(window_min_nm=500, window_max_nm=100)
-    assert all(bar.get_width() == 0 for bar in exp._bars) and "empty" in exp.alt_text
+    assert all(bar.get_width() == 0 for bar in exp._kept.bars) and "empty" in exp.alt_text
 
 
 def test_centrifuge_reacts_and_explains_floating(built):
@@ -70,9 +70,9 @@ def test_centrifuge_reacts_and_explains_floating(built):
     exp.controls["time_min"].value = 60
     curve = exp._line.get_ydata()
     assert curve == pytest.approx(100 * sedimentation.fraction_pelleted(exp._grid, exp.params["rcf_g"], 60))
-    before = exp._bars[1].get_width()
+    before = exp._pellet.bars[1].get_width()
     exp.controls["rcf_g"].value = 100_000
-    assert exp._bars[1].get_width() > before  # exosomes pellet at ultracentrifuge forces
+    assert exp._pellet.bars[1].get_width() > before  # exosomes pellet at ultracentrifuge forces
     exp.controls["medium_density"].value = 1.25
     assert np.all(exp._line.get_ydata() == 0) and "never pellets" in exp.alt_text
     exp.controls["medium_density"].value = 1.0

@@ -166,3 +166,34 @@ def draw_size_ranges(ax, ranges) -> None:
     ax.set_ylabel("Vesicle type")
     ax.set_xscale("log")
     ax.grid(axis="y", visible=False)
+
+
+class PercentBars:
+    """One horizontal bar per vesicle type showing a percentage, with its value printed beside it."""
+
+    def __init__(self, ax, types, xlabel: str, title: str):
+        from tmvlearn.plots import VESICLE_STYLES
+
+        self.bars = ax.barh(range(len(types)), [0] * len(types), height=0.6, edgecolor="black",
+                            color=[VESICLE_STYLES[t]["color"] for t in types])
+        for bar, vtype in zip(self.bars, types):
+            bar.set_hatch(VESICLE_STYLES[vtype]["hatch"])
+        self.labels = [ax.text(0, i, "", va="center", fontsize=8) for i in range(len(types))]
+        ax.set_yticks(range(len(types)), types)
+        ax.set_ylim(len(types) - 0.5, -0.5)
+        ax.set_xlim(0, 125)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Vesicle type")
+        ax.set_title(title, fontsize=9, loc="left")
+        ax.grid(axis="y", visible=False)
+
+    @property
+    def artists(self) -> list:
+        return [*self.bars, *self.labels]
+
+    def set_values(self, percents) -> None:
+        for bar, label, value in zip(self.bars, self.labels, percents):
+            bar.set_width(value)
+            label.set_x(value + 2)
+            label.set_text(f"{value:.0f}%")

@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, draw_size_ranges
+from tmvlearn.explorers._base import Explorer, PercentBars, draw_size_ranges
 from tmvlearn.models import sedimentation as sed
 from tmvlearn.models import sizes
 from tmvlearn.plots import VESICLE_STYLES, new_figure
@@ -67,22 +67,8 @@ class CentrifugeExplorer(Explorer):
         curve.set_title("Fraction of particles of each diameter in the pellet", fontsize=9, loc="left")
         self._status = curve.text(0.99, 0.03, "", transform=curve.transAxes, ha="right", va="bottom", fontsize=7,
                                   bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
-        pel = ax["pellet"]
-        types = list(sizes.VESICLE_TYPES)
-        self._bars = pel.barh(range(4), [0] * 4, height=0.6, edgecolor="black",
-                              color=[VESICLE_STYLES[t]["color"] for t in types])
-        for bar, t in zip(self._bars, types):
-            bar.set_hatch(VESICLE_STYLES[t]["hatch"])
-        self._labels = [pel.text(0, i, "", va="center", fontsize=8) for i in range(4)]
-        pel.set_yticks(range(4), types)
-        pel.set_ylim(3.5, -0.5)
-        pel.set_xlim(0, 125)
-        pel.set_xticks([0, 25, 50, 75, 100])
-        pel.set_xlabel("Pelleted (%)")
-        pel.set_ylabel("Vesicle type")
-        pel.set_title("Simulated EVs", fontsize=9, loc="left")
-        pel.grid(axis="y", visible=False)
-        return fig, [self._line, self._status, *self._bars, *self._labels]
+        self._pellet = PercentBars(ax["pellet"], list(sizes.VESICLE_TYPES), "Pelleted (%)", "Simulated EVs")
+        return fig, [self._line, self._status, *self._pellet.artists]
 
     def _controls(self):
         import ipywidgets as w
@@ -117,10 +103,7 @@ class CentrifugeExplorer(Explorer):
         rotor = sed.get_rotor(p["rotor"])
         self._line.set_ydata(100 * self._fraction(self._grid))
         pct = self.pelleted()
-        for i, (t, v) in enumerate(pct.items()):
-            self._bars[i].set_width(v)
-            self._labels[i].set_x(v + 2)
-            self._labels[i].set_text(f"{v:.0f}%")
+        self._pellet.set_values(pct.values())
         rpm = sed.rpm_for_rcf(p["rcf_g"], rotor.r_max_cm)
         spin = (f"{rotor.name} ({rotor.kind}) at {rpm:,.0f} rpm = {p['rcf_g']:,.0f} x g at r_max, "
                 f"{p['time_min']:g} min")

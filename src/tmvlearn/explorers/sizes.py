@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, draw_size_ranges
+from tmvlearn.explorers._base import Explorer, PercentBars, draw_size_ranges
 from tmvlearn.models import sizes as model
 from tmvlearn.plots import VESICLE_STYLES, new_figure
 
@@ -60,22 +60,9 @@ class SizeExplorer(Explorer):
         self._spans = [a.axvspan(100, 1000, facecolor=(0.2, 0.2, 0.2, 0.13), linewidth=1.2,
                                  edgecolor="black", linestyle="--", zorder=0.5)
                        for a in (ax["ranges"], hist)]
-        kept = ax["kept"]
-        types = list(model.VESICLE_TYPES)
-        self._bars = kept.barh(range(4), [0] * 4, height=0.6, edgecolor="black",
-                               color=[VESICLE_STYLES[t]["color"] for t in types])
-        for bar, t in zip(self._bars, types):
-            bar.set_hatch(VESICLE_STYLES[t]["hatch"])
-        self._labels = [kept.text(0, i, "", va="center", fontsize=8) for i in range(4)]
-        kept.set_yticks(range(4), types)
-        kept.set_ylim(3.5, -0.5)
-        kept.set_xlim(0, 125)
-        kept.set_xticks([0, 25, 50, 75, 100])
-        kept.set_xlabel("Kept by the window (%)")
-        kept.set_ylabel("Vesicle type")
-        kept.set_title("Kept by the window", fontsize=9, loc="left")
-        kept.grid(axis="y", visible=False)
-        return fig, [*self._spans, *self._bars, *self._labels]
+        self._kept = PercentBars(ax["kept"], list(model.VESICLE_TYPES), "Kept by the window (%)",
+                                 "Kept by the window")
+        return fig, [*self._spans, *self._kept.artists]
 
     def _controls(self):
         import ipywidgets as w
@@ -102,13 +89,11 @@ class SizeExplorer(Explorer):
             span.set_x(lo)
             span.set_width(max(hi - lo, 0.0))
         kept = {}
-        for i, vtype in enumerate(model.VESICLE_TYPES):
+        for vtype in model.VESICLE_TYPES:
             d = self._sorted[vtype]
             frac = 0.0 if hi < lo else (np.searchsorted(d, hi, "right") - np.searchsorted(d, lo, "left")) / len(d)
             kept[vtype] = 100 * frac
-            self._bars[i].set_width(kept[vtype])
-            self._labels[i].set_x(kept[vtype] + 2)
-            self._labels[i].set_text(f"{kept[vtype]:.0f}%")
+        self._kept.set_values(kept.values())
         if hi < lo:
             return (f"The size window is empty: its lower edge ({lo:.0f} nm) is above its upper edge "
                     f"({hi:.0f} nm), so it keeps no vesicles. Simulated data.")
