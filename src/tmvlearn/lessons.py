@@ -15,6 +15,7 @@ anywhere.
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -61,7 +62,8 @@ def execute_notebook(path: Path, *, notebook=None, timeout: int = 600, cwd: Path
         notebook, timeout=timeout, kernel_name=KERNEL, record_timing=False,
         store_widget_state=False, resources={"metadata": {"path": str(cwd or path.parent)}},
     )
-    client.execute()
+    # The kernel's own stderr holds only start-up chatter; cell errors arrive through outputs.
+    client.execute(stderr=subprocess.DEVNULL)
     return notebook
 
 
