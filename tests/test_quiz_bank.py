@@ -232,3 +232,29 @@ def test_check_exercise_feedback(monkeypatch, tmp_path):
     assert right.correct and repr(right).startswith("✓ Correct. Table 1 has 43")
     wrong = quiz.check_exercise("09_demo", "demo-count", "forty")
     assert not wrong.correct and repr(wrong).startswith("✗ Not yet.")
+
+
+def test_every_problem_of_a_bank_is_listed_once_and_nothing_else(tmp_path):
+    from tmvlearn import quiz
+
+    path = tmp_path / "09_bad.yaml"
+    path.write_text("""
+lesson: 09_bad
+title: Bad
+objectives: {O1: Test.}
+questions:
+  - {id: bad-one, type: single_choice, prompt: Pick., options: [A, B], answer: C, explanation: x,
+     source: {document: zhu2021, section: Intro, refs: [1]}, objective: O1, difficulty: 1}
+  - {id: bad-two, type: numeric, prompt: N?, answer: 3, tolerance: -1, explanation: x,
+     source: {document: zhu2021, section: Intro, refs: [1]}, objective: O2, difficulty: 1}
+  - {id: bad-three, type: essay, prompt: Write., explanation: x,
+     source: {document: zhu2021, section: Intro, refs: [1]}, objective: O1, difficulty: 1}
+""", encoding="utf-8")
+    found = {(p.question, p.field, p.message.split(";")[0]) for p in quiz.validate_files([path])}
+    assert found == {
+        ("bad-one", "answer", "'C' is not among the options"),
+        ("bad-two", "tolerance", "-1 is below zero"),
+        ("bad-two", "objective", "'O2' is not among the objectives (O1)"),
+        ("bad-three", "type", "unknown type 'essay'"),
+    }
+    assert len(quiz.validate_files([path])) == 4, "each problem once"

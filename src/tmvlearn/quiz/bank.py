@@ -138,6 +138,24 @@ def _import_jsonschema():
 
 
 @cache
+def _known_fields() -> frozenset[str]:
+    """Every field name that some question type of the schema defines."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(_schema_validator().schema["$defs"])
+    return frozenset(names)
+
+
+@cache
 def _schema_validator():
     jsonschema = _import_jsonschema()
     schema = json.loads((quizzes_dir() / "bank.schema.json").read_text(encoding="utf-8"))
@@ -239,18 +257,21 @@ def _field(path: Sequence[Any]) -> str:
 def _schema_problems(data: Any, node: Any, name: str) -> list[Problem]:
     problems = []
     errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    bad_type = set()
+    # When a field of a question fails, JSON Schema also calls its valid fields "unevaluated":
+    # for such a question only keys that no question type knows are reported as typos.
+    other_errors = set()
     for error in errors:
         path = list(error.absolute_path)
-        if path[:1] and path[0] in SECTIONS and len(path) >= 2 and path[2:] == ["type"]:
-            bad_type.add((path[0], path[1]))
+        if path[:1] and path[0] in SECTIONS and len(path) >= 2 and error.validator != "unevaluatedProperties":
+            other_errors.add((path[0], path[1]))
     for error in errors:
         path = list(error.absolute_path)
         qid, rest = "-", path
         if path[:1] and path[0] in SECTIONS and len(path) >= 2:
             qid, rest = _qid(data, path[1], path[0]), path[2:]
-            if error.validator == "unevaluatedProperties" and (path[0], path[1]) in bad_type:
-                continue  # the unknown type is the problem; its fields follow from it
+            if error.validator == "unevaluatedProperties" and (path[0], path[1]) in other_errors:
+                if isinstance(error.instance, dict) and not set(error.instance) - _known_fields():
+                    continue
         message = error.message
         if error.validator == "required":
             missing = [r for r in error.validator_value if not isinstance(error.instance, dict) or r not in error.instance]
@@ -258,7 +279,10 @@ def _schema_problems(data: Any, node: Any, name: str) -> list[Problem]:
                 problems.append(Problem(name, qid, _field(rest + [name_]), "missing (required)", _line(node, path)))
             continue
         if error.validator == "unevaluatedProperties" and isinstance(error.instance, dict):
+            failed_elsewhere = len(path) >= 2 and (path[0], path[1]) in other_errors
             for key in error.instance:
+                if failed_elsewhere and key in _known_fields():
+                    continue
                 if key not in error.schema.get("properties", {}) and key in message:
                     hint = "not a field of this question type (a typo?)"
                     problems.append(Problem(name, qid, _field(rest + [key]), hint, _line(node, path + [key])))
@@ -270,10 +294,11 @@ def _schema_problems(data: Any, node: Any, name: str) -> list[Problem]:
         elif error.validator == "type" and isinstance(error.instance, (bool, int, float)) and "string" in str(error.validator_value):
             message += " (YAML read it as a number or yes/no: put it in quotes)"
         problems.append(Problem(name, qid, _field(rest), message, _line(node, path)))
-    return problems
+    return list(dict.fromkeys(problems))  # one line per problem, though several schema branches saw it
 
 
-def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | None) -> list[Problem]:
+def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | None,
+                       grade_keys: bool = True) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(qid: str, path: list[Any], message: str) -> None:
@@ -285,12 +310,14 @@ def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | N
     assessed: set[str] = set()
     seen: dict[str, int] = {}
     for section, i, q in _entries(data):
+        if not isinstance(q, dict):
+            continue  # the schema check has reported it
         qid = _qid(data, i, section)
         base = [section, i]
         if q.get("id") in seen:
             add(qid, base + ["id"], f"duplicate id (also question #{seen[q['id']] + 1} of this file)")
         seen.setdefault(q.get("id"), i)
-        if q.get("objective") not in objectives:
+        if "objective" in q and q.get("objective") not in objectives:
             add(qid, base + ["objective"], f"{q.get('objective')!r} is not among the objectives ({', '.join(objectives)})")
         if section == "questions":  # exercises practise an objective; the quiz must assess it
             assessed.add(q.get("objective"))
@@ -328,7 +355,7 @@ def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | N
     for objective in objectives:
         if objective not in assessed:
             add("-", ["objectives", objective], "no question assesses this objective")
-    if not problems:  # the bank is well formed: now the key must grade right and distractors wrong
+    if grade_keys and not problems:  # the bank is well formed: the key must grade right, distractors wrong
         for section, i, q in _entries(data):
             question = question_from_dict(q, data["lesson"])
             result = question.check(question.key_response())
@@ -358,8 +385,8 @@ def _check_file(path: Path, display: str | None = None) -> tuple[dict[str, Any] 
         return None, problems + [Problem(name, "-", "-", "a bank must be a mapping with lesson, title, objectives, questions")]
     schema = _schema_problems(data, node, name)
     problems += schema
-    if not schema:
-        problems += _semantic_problems(data, node, name, path.stem)
+    problems += _semantic_problems(data, node, name, path.stem, grade_keys=not schema)
+    problems.sort(key=lambda p: p.line or 0)  # in file order, as an editor shows them
     return (data if not problems else None), problems
 
 
