@@ -72,7 +72,7 @@ def lab(tmp_path_factory):
     port, token = _free_port(), secrets.token_hex(16)
     command = [str(Path(sys.executable).with_name("tmvlearn")), "lab", str(root / "workbook"),
                "--no-browser", "--port", str(port), "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.token={token}", "--LabApp.extension_manager=readonly",
+               f"--IdentityProvider.token={token}", "--LabApp.extension_manager=readonly",
                "--ServerApp.allow_root=True"]
     log = open(root / "server.log", "w")
     started = time.perf_counter()

@@ -159,3 +159,19 @@ def test_an_unreadable_descriptor_is_reported(damaged_data):
     (damaged_data / "datapackage.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(tmvlearn.DatasetError, match="cannot read the dataset descriptor"):
         tmvlearn.list_datasets()
+
+
+# --- the `tmvlearn datasets` command -----------------------------------------------------------
+
+def test_cli_lists_describes_and_exports(tmp_path, capsys):
+    from tmvlearn.cli import main
+
+    assert main(["datasets"]) == 0
+    listing = capsys.readouterr().out
+    assert all(name in listing for name in EXPECTED) and "43 rows" in listing
+    out = tmp_path / "table2.csv"
+    assert main(["datasets", "ev_types", "--csv", str(out)]) == 0
+    assert "size_min_nm" in capsys.readouterr().out
+    assert pd.read_csv(out)["vesicle_type"].tolist() == ["Microvesicles", "Exosomes", "Oncosomes", "Apoptotic bodies"]
+    assert main(["datasets", "evtypes"]) == 2
+    assert "Did you mean 'ev_types'?" in capsys.readouterr().err
