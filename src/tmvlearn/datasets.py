@@ -14,7 +14,6 @@ import copy
 import difflib
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pandas as pd

@@ -168,6 +168,21 @@ def draw_size_ranges(ax, ranges) -> None:
     ax.grid(axis="y", visible=False)
 
 
+def size_figure(title: str, ranges, lower: str, side: str):
+    """The layout both size-based explorers share: Table 2's ranges on top, a log-diameter panel
+    ``lower`` below it (same x axis) and a ``side`` panel on the right. Returns (fig, axes)."""
+    from tmvlearn.plots import new_figure
+
+    fig, ax = new_figure(mosaic=[["ranges", side], [lower, side]], width_ratios=[2.6, 1], height_ratios=[1, 1.7])
+    fig.suptitle(title)
+    draw_size_ranges(ax["ranges"], ranges)
+    ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
+    ax["ranges"].tick_params(labelbottom=False)
+    ax[lower].sharex(ax["ranges"])
+    ax[lower].set_xscale("log")
+    return fig, ax
+
+
 class PercentBars:
     """One horizontal bar per vesicle type showing a percentage, with its value printed beside it."""
 

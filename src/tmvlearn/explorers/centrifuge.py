@@ -7,10 +7,9 @@ import textwrap
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, PercentBars, draw_size_ranges
+from tmvlearn.explorers._base import Explorer, PercentBars, size_figure
 from tmvlearn.models import sedimentation as sed
 from tmvlearn.models import sizes
-from tmvlearn.plots import VESICLE_STYLES, new_figure
 
 __all__ = ["centrifuge_explorer", "CentrifugeExplorer"]
 
@@ -49,16 +48,10 @@ class CentrifugeExplorer(Explorer):
         return p
 
     def _build(self):
-        fig, ax = new_figure(mosaic=[["ranges", "pellet"], ["curve", "pellet"]],
-                             width_ratios=[2.6, 1], height_ratios=[1, 1.7])
+        fig, ax = size_figure("Centrifugation: fraction pelleted (Stokes' law, swinging-bucket model)",
+                              self.ranges, lower="curve", side="pellet")
         self.ax = ax
-        fig.suptitle("Centrifugation: fraction pelleted (Stokes' law, swinging-bucket model)")
-        draw_size_ranges(ax["ranges"], self.ranges)
-        ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
-        ax["ranges"].tick_params(labelbottom=False)
         curve = ax["curve"]
-        curve.sharex(ax["ranges"])
-        curve.set_xscale("log")
         (self._line,) = curve.plot(self._grid, np.zeros_like(self._grid), color="black", linewidth=2)
         curve.set_xlim(*XLIM)
         curve.set_ylim(-3, 103)

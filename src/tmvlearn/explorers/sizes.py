@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, PercentBars, draw_size_ranges
+from tmvlearn.explorers._base import Explorer, PercentBars, size_figure
 from tmvlearn.models import sizes as model
-from tmvlearn.plots import VESICLE_STYLES, new_figure
+from tmvlearn.plots import VESICLE_STYLES
 
 __all__ = ["size_explorer", "SizeExplorer"]
 
@@ -36,16 +36,10 @@ class SizeExplorer(Explorer):
         return {k: float(v) for k, v in p.items()}
 
     def _build(self):
-        fig, ax = new_figure(mosaic=[["ranges", "kept"], ["hist", "kept"]],
-                             width_ratios=[2.6, 1], height_ratios=[1, 1.7])
+        fig, ax = size_figure("EV sizes: published ranges and SIMULATED distributions", self.ranges,
+                              lower="hist", side="kept")
         self.ax = ax
-        fig.suptitle("EV sizes: published ranges and SIMULATED distributions")
-        draw_size_ranges(ax["ranges"], self.ranges)
-        ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
-        ax["ranges"].tick_params(labelbottom=False)
         hist = ax["hist"]
-        hist.sharex(ax["ranges"])
-        hist.set_xscale("log")
         edges = np.logspace(math.log10(XLIM[0]), math.log10(XLIM[1]), 61)
         for vtype in model.VESICLE_TYPES:
             counts, _ = np.histogram(self._sorted[vtype], bins=edges)

@@ -129,7 +129,7 @@ def _import_jsonschema():
     if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
         sys.modules["rfc3987_syntax"] = None  # makes its import fail fast; jsonschema copes
         try:
-            import jsonschema
+            __import__("jsonschema")
         finally:
             del sys.modules["rfc3987_syntax"]
     import jsonschema
