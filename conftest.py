@@ -11,3 +11,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # this process only; kernels keep Jupyter's inline backend
 os.environ["TMVLEARN_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-test-home-")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Lesson cells collected by nbval run in a kernel: the `notebooks` and `slow` tiers."""
+    import pytest
+
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebooks)
+            item.add_marker(pytest.mark.slow)

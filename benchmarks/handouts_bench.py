@@ -56,7 +56,8 @@ def main() -> None:
     totals = [sum(r[i] for r in rows) for i in range(1, 5)]
     print(f"{'total':28} " + " ".join(f"{t:8.2f}s" for t in totals[:3]) + f" {totals[3]:20.2f}s")
     print(f"all lessons as HTML handouts: {totals[0] + totals[1]:.1f} s; as PDF: "
-          f"{totals[0] + totals[1] + totals[2]:.1f} s; plain nbconvert of the executed notebooks: {totals[3]:.1f} s "
+          f"{totals[0] + totals[1] + totals[2]:.1f} s; plain nbconvert of the executed notebooks: "
+          f"{totals[3]:.1f} s "
           "(a separate process per lesson, as the command line runs it)")
 
 

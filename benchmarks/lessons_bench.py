@@ -67,7 +67,7 @@ def main() -> None:
     total, worst = 0.0, 0.0
     lessons = lesson_paths()
     for path in lessons:
-        seconds, mb = median_run(lambda: nbformat.read(path, as_version=4), path.parent, repeat)
+        seconds, mb = median_run(lambda path=path: nbformat.read(path, as_version=4), path.parent, repeat)
         total, worst = total + seconds, max(worst, mb)
         print(f"{path.stem:32} {seconds:9.2f} {mb:8.0f}")
     budget = 1.5 * len(lessons) * floor_s

@@ -1,6 +1,8 @@
-"""Quiz engine speed: building and displaying a quiz widget, and recording attempts.
+"""Quiz engine speed: loading the banks, building and displaying a quiz widget, recording attempts.
 
-Prints the median time to build a 10-question quiz widget and compute its
+Prints the median time a fresh interpreter takes to import the quiz engine and load (validate)
+every shipped bank, next to the time it takes only to read the same YAML files; the median time
+to build a 10-question quiz widget and compute its
 mimebundle (the widget view plus the static HTML/Markdown/text rendering), the
 time to grade a response to each of those questions, and the time to record
 1,000 attempts, one transaction each, into a throwaway TMVLEARN_HOME.
@@ -13,8 +15,25 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+
+LOAD_BANKS = "from tmvlearn.quiz.bank import bank_paths, load_bank\nfor p in bank_paths(): load_bank(p)"
+READ_YAML = ("import yaml\nfrom tmvlearn._resources import data_dir\n"
+             "for p in sorted((data_dir() / 'quizzes').glob('*.yaml')): "
+             "yaml.load(p.read_text(), yaml.CSafeLoader)")
+
+
+def fresh_interpreter_ms(code: str, repeat: int) -> float:
+    """Median wall time of ``python -c code`` in a new interpreter, start-up included."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
 
 
 def main() -> None:
@@ -24,6 +43,11 @@ def main() -> None:
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="tmvlearn-bench-")
     os.environ["TMVLEARN_HOME"] = home  # never the learner's real database
+
+    banks = fresh_interpreter_ms(LOAD_BANKS, args.repeat)
+    yaml_only = fresh_interpreter_ms(READ_YAML, args.repeat)
+    print(f"fresh interpreter, import + load and validate all banks: median {banks:.0f} ms "
+          f"(only reading their YAML: {yaml_only:.0f} ms; {args.repeat} runs each)")
 
     from tmvlearn import quiz
     from tmvlearn.quiz.store import ProgressStore

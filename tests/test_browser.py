@@ -28,6 +28,8 @@ import pytest
 
 from tmvlearn.lessons import lesson_paths
 
+pytestmark = [pytest.mark.browser, pytest.mark.notebooks, pytest.mark.slow]
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("TMVLEARN_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
@@ -74,30 +76,31 @@ def lab(tmp_path_factory):
                "--no-browser", "--port", str(port), "--ServerApp.ip=127.0.0.1",
                f"--IdentityProvider.token={token}", "--LabApp.extension_manager=readonly",
                "--ServerApp.allow_root=True"]
-    log = open(root / "server.log", "w")
-    started = time.perf_counter()
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (root / "server.log").read_text())
-                time.sleep(0.2)
-        TIMINGS["server_ready_s"] = time.perf_counter() - started
-        yield {"base": base, "token": token, "started": started, "workbook": root / "workbook"}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)  # the whole group: the server and its kernels
+    with open(root / "server.log", "w") as log:
+        started = time.perf_counter()
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                        break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("JupyterLab did not start:\n"
+                                           + (root / "server.log").read_text()) from None
+                    time.sleep(0.2)
+            TIMINGS["server_ready_s"] = time.perf_counter() - started
+            yield {"base": base, "token": token, "started": started, "workbook": root / "workbook"}
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)  # the whole group: the server and its kernels
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +108,8 @@ def browser():
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"])
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update", "--no-first-run"])
         yield browser
         browser.close()
 
@@ -140,7 +143,8 @@ def _shut_down_kernels(lab) -> None:
     with urllib.request.urlopen(urllib.request.Request(f"{lab['base']}/api/sessions", headers=auth)) as reply:
         sessions = json.load(reply)
     for session in sessions:
-        request = urllib.request.Request(f"{lab['base']}/api/sessions/{session['id']}", method="DELETE", headers=auth)
+        request = urllib.request.Request(f"{lab['base']}/api/sessions/{session['id']}", method="DELETE",
+                                         headers=auth)
         urllib.request.urlopen(request).close()
 
 
@@ -265,7 +269,8 @@ def _progress_output(page) -> str:
 def test_every_lesson_runs_and_responds_in_jupyterlab(lab, page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     suite_start = time.perf_counter()
-    assert sorted(p.name for p in lab["workbook"].glob("*.ipynb")) == LESSONS, "tmvlearn lab copied every lesson"
+    copied = sorted(p.name for p in lab["workbook"].glob("*.ipynb"))
+    assert copied == LESSONS, "tmvlearn lab copied every lesson"
     for name in LESSONS:
         try:
             _check_lesson(page, lab, name)
@@ -273,7 +278,8 @@ def test_every_lesson_runs_and_responds_in_jupyterlab(lab, page):
             page.screenshot(path=ARTIFACTS / f"FAILED-{name[:-6]}.png")
             raise
     TIMINGS["all_lessons_s"] = time.perf_counter() - suite_start
-    (ARTIFACTS / "timings.json").write_text(json.dumps({k: round(v, 2) for k, v in TIMINGS.items()}, indent=1))
+    timings = {k: round(v, 2) for k, v in TIMINGS.items()}
+    (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=1))
 
 
 def _check_lesson(page, lab, name: str) -> None:

@@ -77,7 +77,8 @@ def test_both_source_documents_contribute(immune):
 
 def test_pucci_rows_cover_the_abstracts_cells_cite_nothing_and_flag_nomenclature(immune):
     pucci = _rows(immune, source_document="pucci2013")
-    assert set(pucci["target_cell"]) >= {"T cell", "NK cell", "regulatory T cell", "macrophage", "myeloid cell"}
+    assert set(pucci["target_cell"]) >= {"T cell", "NK cell", "regulatory T cell", "macrophage",
+                                         "myeloid cell"}
     assert (pucci["section"] == "Abstract").all()
     assert pucci["refs"].isna().all(), "the abstract cites no reference numbers"
     for note in pucci["note"]:
@@ -209,7 +210,8 @@ def test_mv_shedding_is_the_single_sink_every_node_reaches(graph):
     assert nx.is_directed_acyclic_graph(graph)
     sinks = [node for node in graph if graph.out_degree(node) == 0]
     assert sinks == ["MV shedding"]
-    cut_off = [node for node in graph if node != "MV shedding" and not nx.has_path(graph, node, "MV shedding")]
+    cut_off = [node for node in graph
+               if node != "MV shedding" and not nx.has_path(graph, node, "MV shedding")]
     assert not cut_off
 
 
@@ -224,10 +226,10 @@ def test_calcium_route_alone_reaches_shedding_through_the_enzymes(graph):
 
 def test_arf6_chain_to_mlck_and_contraction(graph):
     chain = ["ARF6", "PLD", "ERK", "MLCK", "MLC phosphorylation", "actomyosin contraction", "MV shedding"]
-    for upstream, downstream in zip(chain, chain[1:]):
+    for upstream, downstream in zip(chain, chain[1:], strict=False):
         edge = graph[upstream][downstream]
         assert edge["route"] == "ARF6" and edge["effect"] != "inhibits", (upstream, downstream)
-    for upstream, downstream in zip(chain[:3], chain[1:4]):
+    for upstream, downstream in zip(chain[:3], chain[1:4], strict=True):
         assert graph[upstream][downstream]["refs"] == [25, 28, 32]
     assert "degradation" in graph["ARF6"]["PLD"]["note"]
 

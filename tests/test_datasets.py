@@ -77,6 +77,16 @@ def test_split_refs():
     assert datasets.split_refs(None) == []
 
 
+def test_sources_name_each_source_document_once():
+    found = datasets.sources()
+    assert [s["id"] for s in found] == ["zhu2021", "pucci2013"]
+    assert [s["citation"] for s in found] == ["Zhu et al. 2021", "Pucci & Pittet 2013"]
+    assert all(set(s) == {"id", "citation", "title", "path"} for s in found)
+    assert found[0]["path"] == "https://doi.org/10.2147/IJN.S325448"
+    found[0]["title"] = "changed"
+    assert datasets.sources()[0]["title"] != "changed", "a fresh list on every call"
+
+
 def test_the_descriptor_is_a_valid_frictionless_data_package_and_every_csv_matches_it():
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.Package(str(data_dir() / "datapackage.json")).validate()
@@ -99,11 +109,9 @@ def damaged_data(tmp_path, monkeypatch):
     copy = tmp_path / "data"
     shutil.copytree(data_dir(), copy)
     monkeypatch.setattr(datasets, "data_dir", lambda: copy)
-    for cached in (datasets._package, datasets._read_schema_file, datasets._load_checked):
-        cached.cache_clear()
+    datasets.clear_cache()
     yield copy
-    for cached in (datasets._package, datasets._read_schema_file, datasets._load_checked):
-        cached.cache_clear()
+    datasets.clear_cache()
 
 
 def test_missing_csv_names_the_dataset_and_file(damaged_data):
@@ -155,6 +163,15 @@ def test_a_descriptor_that_no_longer_matches_names_the_column(damaged_data):
         tmvlearn.load_dataset("references")
 
 
+def test_a_source_without_an_id_is_named(damaged_data):
+    path = damaged_data / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    del package["sources"][1]["id"]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(tmvlearn.DatasetError, match="source 2 lacks id"):
+        datasets.sources()
+
+
 def test_an_unreadable_descriptor_is_reported(damaged_data):
     (damaged_data / "datapackage.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(tmvlearn.DatasetError, match="cannot read the dataset descriptor"):
@@ -172,6 +189,10 @@ def test_cli_lists_describes_and_exports(tmp_path, capsys):
     out = tmp_path / "table2.csv"
     assert main(["datasets", "ev_types", "--csv", str(out)]) == 0
     assert "size_min_nm" in capsys.readouterr().out
-    assert pd.read_csv(out)["vesicle_type"].tolist() == ["Microvesicles", "Exosomes", "Oncosomes", "Apoptotic bodies"]
+    exported = pd.read_csv(out)["vesicle_type"].tolist()
+    assert exported == ["Microvesicles", "Exosomes", "Oncosomes", "Apoptotic bodies"]
     assert main(["datasets", "evtypes"]) == 2
     assert "Did you mean 'ev_types'?" in capsys.readouterr().err
+    assert main(["datasets", "ev_types", "--csv", str(tmp_path / "no-such-folder" / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("tmvlearn datasets: error: cannot write ") and "None" not in err

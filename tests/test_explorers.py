@@ -22,6 +22,10 @@ FACTORIES = {
 }
 
 
+def built_state_keys(name):
+    return FACTORIES[name]().state().keys()
+
+
 @pytest.fixture(scope="module")
 def built():
     return {name: make() for name, make in FACTORIES.items()}
@@ -37,6 +41,10 @@ def test_builds_with_controls_widget_and_alt_text(built, name):
         assert f"tmv-{name}-{key.replace('_', '-')}" in control._dom_classes
     data, meta = exp._repr_mimebundle_()
     assert {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"} <= set(data)
+    state = exp.state()
+    assert {key: state[key] for key in exp.params} == exp.params, "the control values come first"
+    assert list(state)[:len(exp.params)] == list(exp.params) and len(state) > len(exp.params)
+    assert all(state[key] == control.value for key, control in exp.controls.items())
     assert data["text/plain"] == exp.alt_text == meta["image/png"]["alt"]
 
 
@@ -49,6 +57,7 @@ def test_static_fallback_without_front_end(name):
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
     assert image.size == (800, 450)
     assert np.asarray(image).std() > 10  # not a blank image
+    assert exp.state().keys() == built_state_keys(name), "the same state without a front end"
     assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
 
 
@@ -57,27 +66,32 @@ def test_size_window_updates_bars(built):
     exp.controls["window_min_nm"].value = 40
     exp.controls["window_max_nm"].value = 160
     expected = sizes.window_capture(exp.samples, 40, 160)["captured_fraction"] * 100
-    widths = [bar.get_width() for bar in exp._kept.bars]
-    assert widths == pytest.approx(expected.tolist(), abs=1e-9)
-    assert widths[1] > 90 and widths[0] < 20  # the exosome window keeps exosomes, few MVs
-    assert exp._spans[0].get_x() == 40 and exp._spans[0].get_width() == pytest.approx(120)
+    state = exp.state()
+    assert state["window_min_nm"] == 40 and state["window_max_nm"] == 160
+    kept = state["kept_percent"]
+    assert list(kept) == list(sizes.VESICLE_TYPES)
+    assert kept == pytest.approx(expected.to_dict(), abs=1e-9)
+    assert kept["Exosomes"] > 90 and kept["Microvesicles"] < 20  # the exosome window keeps exosomes, few MVs
+    assert state["window_shaded_nm"] == pytest.approx((40, 160))
     exp.update(window_min_nm=500, window_max_nm=100)
-    assert all(bar.get_width() == 0 for bar in exp._kept.bars) and "empty" in exp.alt_text
+    assert set(exp.state()["kept_percent"].values()) == {0} and "empty" in exp.alt_text
 
 
 def test_centrifuge_reacts_and_explains_floating(built):
     exp = built["centrifuge"]
     exp.controls["time_min"].value = 60
-    curve = exp._line.get_ydata()
-    assert curve == pytest.approx(100 * sedimentation.fraction_pelleted(exp._grid, exp.params["rcf_g"], 60))
-    before = exp._pellet.bars[1].get_width()
+    state = exp.state()
+    assert state["time_min"] == 60
+    expected = 100 * sedimentation.fraction_pelleted(state["diameter_nm"], state["rcf_g"], 60)
+    assert state["pelleted_percent_by_diameter"] == pytest.approx(expected)
+    before = state["pelleted_percent"]["Exosomes"]
     exp.controls["rcf_g"].value = 100_000
-    assert exp._pellet.bars[1].get_width() > before  # exosomes pellet at ultracentrifuge forces
+    assert exp.state()["pelleted_percent"]["Exosomes"] > before  # exosomes pellet at ultracentrifuge forces
     exp.controls["medium_density"].value = 1.25
-    assert np.all(exp._line.get_ydata() == 0) and "never pellets" in exp.alt_text
+    assert np.all(exp.state()["pelleted_percent_by_diameter"] == 0) and "never pellets" in exp.alt_text
     exp.controls["medium_density"].value = 1.0
     exp.controls["rotor"].value = "SW 32 Ti"  # max about 110,000 g: force is held at the limit
-    assert exp.params["rcf_g"] <= sedimentation.ROTORS["SW 32 Ti"].max_rcf
+    assert exp.state()["rcf_g"] <= sedimentation.ROTORS["SW 32 Ti"].max_rcf
     with pytest.raises(ValueError, match="time_min"):
         exp.update(time_min=-1)
 
@@ -86,9 +100,10 @@ def test_diagnostic_threshold_moves_roc_point(built):
     exp = built["diagnostic"]
     exp.controls["threshold"].value = 3.0
     se, sp = diagnostics.sensitivity_specificity(exp.cohort, 3.0)
-    x, y = exp._point.get_data()
-    assert (x[0], y[0]) == pytest.approx((1 - sp, se))
-    assert list(exp._vline.get_xdata()) == [3.0, 3.0]
+    state = exp.state()
+    assert state["threshold"] == 3.0
+    assert state["roc_point"] == pytest.approx((1 - sp, se))
+    assert state["threshold_line_x"] == (3.0, 3.0)
     low = exp.alt_text
     exp.controls["prevalence"].value = 0.3
     assert exp.alt_text != low and "30.0%" in exp.alt_text
@@ -101,12 +116,15 @@ def test_biomarker_filters_table_and_chart_together(built):
     exp.controls["category"].value = "nucleic acid"
     table = exp.table
     assert len(table) and set(table["category"]) == {"nucleic acid"}
-    assert sum(b.get_width() for b in exp._bars["membrane-associated molecule"]) == 0
-    assert sum(b.get_width() for b in exp._bars["nucleic acid"]) >= len(table)
+    bars = exp.state()["rows_by_class"]
+    assert bars["membrane-associated molecule"] == 0
+    assert bars["nucleic acid"] >= len(table)
     exp.controls["category"].value = "All"
     exp.controls["search"].value = "mmp"
     assert {"MMP2", "MMP9"} <= set(exp.table["name"])
-    assert "MMP9" in exp._html.value and "miR-21" not in exp._html.value
+    state = exp.state()
+    assert state["category"] == "All" and state["search"] == "mmp"
+    assert "MMP9" in state["table_html"] and "miR-21" not in state["table_html"]
     exp.controls["search"].value = "no such thing"
     assert "no row matches" in exp.alt_text
     with pytest.raises(ValueError, match="category"):
@@ -117,10 +135,10 @@ def test_biogenesis_block_greys_lost_steps(built):
     exp = built["biogenesis"]
     exp.controls["inhibit"].value = "ARF6"
     lost = networks.lost_if_inhibited("ARF6", exp.graph)
-    colours = exp._node_art.get_facecolors()
-    for node, colour in zip(exp.nodes, colours):
-        assert (colour[0] < 0.9) == (node in lost), node
-    assert "ARF6 blocked" in exp.alt_text and exp._cross.get_xdata()[0] == exp.pos["ARF6"][0]
+    state = exp.state()
+    assert state["inhibit"] == "ARF6"
+    assert sorted(state["greyed_steps"]) == sorted(lost) and "ARF6" in lost
+    assert "ARF6 blocked" in exp.alt_text and state["blocked_marker_xy"] == exp.pos["ARF6"]
     with pytest.raises(ValueError, match="Close matches"):
         exp.update(inhibit="ARF66")
 
@@ -129,8 +147,7 @@ def test_immune_filter_highlights_matching_lines(built):
     exp = built["immune"]
     exp.controls["consequence"].value = "anti-tumor"
     assert set(exp.table["tumor_consequence"]) == {"anti-tumor"}
-    widths = exp._lines.get_linewidths()
-    assert np.count_nonzero(np.asarray(widths) > 1) == 2 * len(exp.table)
+    assert exp.state()["highlighted_links"] == 2 * len(exp.table)  # cargo -> cell and cell -> consequence
     exp.controls["target_cell"].value = "NK cell"
     data = exp.data
     expected = ((data["target_cell"] == "NK cell") & (data["tumor_consequence"] == "anti-tumor")).sum()

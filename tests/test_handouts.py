@@ -14,9 +14,11 @@ from tmvlearn.cli import main
 from tmvlearn.lessons import lesson_paths
 from tmvlearn.quiz import load_bank
 
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
 LESSONS = lesson_paths()
-REMOTE = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//",
-                    re.I)
+REMOTE = re.compile(r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)"
+                    r"\s*=\s*[\"']?(?:https?:)?//", re.I)
 
 
 def plain(text: str) -> str:
@@ -55,7 +57,8 @@ def test_student_files_carry_no_answer_and_instructor_files_every_answer(built):
             # lesson itself defines) are checked per question by the quiz rendering tests.
             for secret in [question.explanation, question.note or "", *question.feedback.values()]:
                 if len(plain(secret)) >= 20:
-                    assert plain(secret) not in student, f"{path.stem}: {question.id} leaks into the student file"
+                    assert plain(secret) not in student, \
+                        f"{path.stem}: {question.id} leaks into the student file"
             assert plain(question.answer_text()) in instructor, f"{path.stem}: {question.id} answer missing"
             assert plain(question.explanation) in instructor
         assert "answer key" in instructor and "answer key" not in student
@@ -85,7 +88,8 @@ def test_instructor_cells_only_in_the_instructor_edition():
             student = handouts.prepare_lesson(path, "student", execute=False)
             instructor = handouts.prepare_lesson(path, "instructor", execute=False)
             assert not [c for c in student.cells if "instructor" in c.metadata.get("tags", [])]
-            assert len([c for c in instructor.cells if "instructor" in c.metadata.get("tags", [])]) == len(notes)
+            kept = [c for c in instructor.cells if "instructor" in c.metadata.get("tags", [])]
+            assert len(kept) == len(notes)
             return
     pytest.fail("no lesson has an instructor note")
 

@@ -67,7 +67,7 @@ def test_parameters_cell_holds_plain_literals_only(lesson):
         assert isinstance(node, ast.Assign) and len(node.targets) == 1, ast.dump(node)
         ast.literal_eval(node.value)  # raises unless the value is a plain literal
         names.add(node.targets[0].id)
-    assert PARAMETERS <= names
+    assert names >= PARAMETERS
 
 
 def test_closes_with_summary_quiz_and_a_link_onward(lesson):
@@ -88,7 +88,8 @@ def test_bank_has_enough_varied_questions_and_an_exercise(lesson):
     assert len(bank.questions) >= 8
     assert len({q.type for q in bank.questions}) >= 3
     assert bank.exercises, "at least one hands-on exercise with a checked answer"
-    checked = {m for c in _code(nb) for m in re.findall(r'check_exercise\("%s",\s*"([^"]+)"' % name, c.source)}
+    pattern = rf'check_exercise\("{name}",\s*"([^"]+)"'
+    checked = {m for c in _code(nb) for m in re.findall(pattern, c.source)}
     assert checked == {q.id for q in bank.exercises}, "every exercise in the bank is checked in the lesson"
 
 
@@ -107,7 +108,8 @@ def test_committed_executed_in_order_without_errors(lesson):
     for cell in _code(nb):
         for out in cell.outputs:
             assert out.output_type != "error", cell.source[:80]
-            assert not (out.output_type == "stream" and out.name == "stderr"), f"stderr in: {cell.source[:80]}"
+            assert not (out.output_type == "stream" and out.name == "stderr"), \
+                f"stderr in: {cell.source[:80]}"
     assert "widgets" not in nb.metadata, "no widget state in git"
 
 
@@ -118,7 +120,8 @@ def test_every_figure_has_alt_text(lesson):
             data = out.get("data", {})
             if "image/png" in data:
                 alt = data.get("text/plain", "")
-                assert alt and not alt.startswith("<Figure"), f"figure without alt text in: {cell.source[:80]}"
+                assert alt and not alt.startswith("<Figure"), \
+                    f"figure without alt text in: {cell.source[:80]}"
 
 
 def test_cites_its_sources(lesson):

@@ -7,6 +7,8 @@ import pytest
 
 from tmvlearn.lessons import lesson_paths
 
+pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+
 PARAMETERS = {"SEED": 7, "QUIZ_MODE": "test", "INTERACTIVE": False}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

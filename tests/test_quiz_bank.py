@@ -6,8 +6,9 @@ import pytest
 import yaml
 
 from tmvlearn.cli import main
+from tmvlearn.lessons import lesson_paths
 from tmvlearn.quiz import BankError, load_bank, validate_files
-from tmvlearn.quiz.bank import LESSONS, bank_paths
+from tmvlearn.quiz.bank import bank_paths, bank_schema_text
 
 GOOD = textwrap.dedent(
     """\
@@ -45,11 +46,11 @@ def write(tmp_path, text, name="90_demo.yaml"):
 
 
 def test_shipped_banks_are_valid_and_named_after_lessons():
-    assert bank_paths(), "at least one bank ships"
+    assert [p.stem for p in bank_paths()] == [p.stem for p in lesson_paths()], "one bank per lesson"
     assert validate_files(bank_paths()) == []
     for path in bank_paths():
         bank = load_bank(path.stem)
-        assert path.stem in LESSONS and bank.lesson == path.stem
+        assert bank.lesson == path.stem
         assessed = {q.objective for q in bank}
         assert assessed == set(bank.objectives), "every objective is assessed"
         for q in bank:
@@ -102,14 +103,16 @@ def test_each_malformed_bank_is_reported_by_file_id_and_field(tmp_path, what, ed
 
 
 def test_every_problem_is_listed_at_once(tmp_path):
-    text = GOOD.replace("answer: B", "answer: C").replace("tolerance: 0.5", "tolerance: -1").replace("objective: O1\n", "objective: O7\n", 1)
+    text = (GOOD.replace("answer: B", "answer: C").replace("tolerance: 0.5", "tolerance: -1")
+            .replace("objective: O1\n", "objective: O7\n", 1))
     problems = validate_files([write(tmp_path, text)])
     fields = {(p.question, p.field) for p in problems}
     assert ("demo-two", "tolerance") in fields
     # schema problems come first; once fixed, the semantic ones are reported together
     text = GOOD.replace("answer: B", "answer: C").replace("objective: O1\n", "objective: O7\n")
     fields = {(p.question, p.field) for p in validate_files([write(tmp_path, text)])}
-    assert {("demo-one", "answer"), ("demo-one", "objective"), ("demo-two", "objective"), ("-", "objectives.O1")} <= fields
+    assert {("demo-one", "answer"), ("demo-one", "objective"), ("demo-two", "objective"),
+            ("-", "objectives.O1")} <= fields
 
 
 def test_bad_yaml_is_reported_with_its_line(tmp_path):
@@ -120,7 +123,8 @@ def test_bad_yaml_is_reported_with_its_line(tmp_path):
 
 def test_duplicate_ids_across_banks_and_duplicate_keys(tmp_path):
     first = write(tmp_path, GOOD)
-    second = write(tmp_path, GOOD.replace("90_demo", "91_other").replace("demo-two", "other-two"), "91_other.yaml")
+    second = write(tmp_path, GOOD.replace("90_demo", "91_other").replace("demo-two", "other-two"),
+                   "91_other.yaml")
     problems = validate_files([first, second])
     assert [(p.file, p.question, p.field) for p in problems] == [(str(second), "demo-one", "id")]
     assert str(first) in problems[0].message
@@ -157,17 +161,36 @@ def test_cli_key_prints_answers(capsys):
     assert "no question bank" in capsys.readouterr().err
 
 
-def test_schema_file_is_valid_json_schema():
+def test_committed_schema_is_the_generated_one_and_valid_json_schema(tmp_path):
+    """Editors read data/quizzes/bank.schema.json; it is generated from the question types.
+
+    Regenerate it with `tmvlearn quiz schema --out data/quizzes/bank.schema.json`.
+    """
     import json
 
     import jsonschema
 
     from tmvlearn._resources import data_dir
 
-    schema = json.loads((data_dir() / "quizzes" / "bank.schema.json").read_text())
+    committed = (data_dir() / "quizzes" / "bank.schema.json").read_text(encoding="utf-8")
+    assert committed == bank_schema_text(), "the committed schema is stale: regenerate it"
+    out = tmp_path / "schema.json"
+    assert main(["quiz", "schema", "--out", str(out)]) == 0 and out.read_text(encoding="utf-8") == committed
+    schema = json.loads(committed)
     jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
     for path in bank_paths():
-        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path
+    # The schema refuses what the loader refuses: an unknown type, a typo, a missing required field.
+    good = yaml.safe_load(GOOD)
+    assert validator.is_valid(good)
+    for edit in (("type", "essay"), ("explaination", "x")):
+        bad = yaml.safe_load(GOOD)
+        bad["questions"][1][edit[0]] = edit[1]
+        assert not validator.is_valid(bad), edit
+    bad = yaml.safe_load(GOOD)
+    del bad["questions"][0]["explanation"]
+    assert not validator.is_valid(bad)
 
 
 # --- exercises: answers to a lesson's code exercises live in its bank -----------------------
@@ -258,3 +281,32 @@ questions:
         ("bad-three", "type", "unknown type 'essay'"),
     }
     assert len(quiz.validate_files([path])) == 4, "each problem once"
+
+
+def test_a_distractor_that_grades_right_is_reported(tmp_path):
+    text = GOOD + textwrap.indent(textwrap.dedent("""\
+        - id: demo-three
+          type: short_text
+          prompt: Name the lipid.
+          accepted: [phosphatidylserine]
+          wrong_answers: [{answer: Phosphatidylserine, feedback: Think again.}]
+          explanation: PS.
+          source: {document: zhu2021, section: Introduction, refs: [3]}
+          objective: O1
+          difficulty: 1
+        """), "  ")
+    (problem,) = validate_files([write(tmp_path, text)])
+    assert problem.question == "demo-three"
+    assert "the wrong response 'Phosphatidylserine' grades correct" in problem.message
+
+
+def test_malformed_entries_still_get_every_check_that_can_run(tmp_path):
+    text = GOOD.replace("options: [A, B]", "options: [A, 'yes', 7]").replace("answer: B", "answer: C") + (
+        "  - id: Bad_id\n    type: essay\n    prompt: Write.\n")
+    found = {(p.question, p.field, p.message.split(" (")[0]) for p in validate_files([write(tmp_path, text)])}
+    assert ("demo-one", "options[2]", "Input should be a valid string") in found
+    assert ("demo-one", "answer", "'C' is not among the options") in found, "the type's own check still runs"
+    assert ("Bad_id", "id", "String should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$'") in found, \
+        "common fields are checked even when the type is unknown"
+    assert any(p[:2] == ("Bad_id", "type") and "unknown type 'essay'" in p[2] for p in found)
+    assert len(found) == len(validate_files([write(tmp_path, text)])), "each problem once"

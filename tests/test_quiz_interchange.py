@@ -44,9 +44,9 @@ def test_round_trip_from_jupyterquiz_is_lossless():
     written = to_jupyterquiz(from_jupyterquiz(original))
     assert written.skipped == []
     again = from_jupyterquiz(list(written))
-    probes = ["Microvesicles", "Exosomes", "`2`", ["CD40", "ARF6"], ["CD40"], 1000, 100, 60, 15, 20, "scramblase",
-              "flippase", "TP53", "tp53", None]
-    for first, second in zip(from_jupyterquiz(original), again):
+    probes = ["Microvesicles", "Exosomes", "`2`", ["CD40", "ARF6"], ["CD40"], 1000, 100, 60, 15, 20,
+              "scramblase", "flippase", "TP53", "tp53", None]
+    for first, second in zip(from_jupyterquiz(original), again, strict=True):
         assert (first.type, first.prompt) == (second.type, second.prompt)
         for probe in probes:
             assert first.check(probe) == second.check(probe), (first.id, probe)
@@ -66,8 +66,9 @@ def test_round_trip_of_our_bank_reports_what_jupyterquiz_cannot_hold(tmp_path):
     back = from_jupyterquiz(tmp_path / "bank.json")
     assert len(back) == len(bank) - 2
     exported = [q for q in bank if q.type not in ("matching", "ordering")]
-    for ours, theirs in zip(exported, back):
-        assert theirs.check(ours.key_response() if ours.type != "true_false" else str(ours.key_response())).correct
+    for ours, theirs in zip(exported, back, strict=True):
+        key_response = ours.key_response() if ours.type != "true_false" else str(ours.key_response())
+        assert theirs.check(key_response).correct
         for wrong in ours.distractor_responses():
             wrong = str(wrong) if ours.type == "true_false" else wrong
             assert not theirs.check(wrong).correct, (ours.id, wrong)

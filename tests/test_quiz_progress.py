@@ -74,7 +74,8 @@ def test_a_truncated_database_is_moved_aside_and_a_new_one_started(tmp_path):
     db = tmp_path / FILENAME
     store = ProgressStore(db)
     for i in range(300):
-        store.record(lesson="l", question_id=f"q{i}", response="x" * 200, score=1, correct=True, learner="ada")
+        store.record(lesson="l", question_id=f"q{i}", response="x" * 200, score=1, correct=True,
+                     learner="ada")
     store.close()
     assert not (tmp_path / (FILENAME + "-wal")).exists()  # closing checkpointed the log into the file
     size = db.stat().st_size
@@ -91,7 +92,8 @@ def test_garbage_file_is_recovered_from(tmp_path):
     db = tmp_path / FILENAME
     db.write_bytes(b"this is not a database at all" * 100)
     with pytest.warns(ProgressWarning):
-        ProgressStore(db).record(lesson="l", question_id="q", response=None, score=0, correct=False, learner="a")
+        ProgressStore(db).record(lesson="l", question_id="q", response=None, score=0, correct=False,
+                                 learner="a")
     assert (tmp_path / (FILENAME + ".corrupt-1")).read_bytes().startswith(b"this is not")
 
 

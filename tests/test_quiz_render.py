@@ -7,7 +7,8 @@ import pytest
 
 from tmvlearn.quiz import Quiz, key, load_bank, progress, show
 from tmvlearn.quiz.bank import bank_paths
-from tmvlearn.quiz.render import display_options, markdown_to_html
+from tmvlearn.quiz.markup import markdown_to_html
+from tmvlearn.quiz.render import display_options
 
 BANKS = [load_bank(p) for p in bank_paths()]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -70,7 +71,8 @@ def test_orderings_and_matchings_never_show_their_answer_order():
 def test_static_rendering_is_deterministic_and_keeps_math():
     first = show("01_biogenesis", shuffle=True, seed=1)._repr_mimebundle_()
     second = show("01_biogenesis", shuffle=True, seed=1)._repr_mimebundle_()
-    assert {k: v for k, v in first.items() if k != WIDGET_MIME} == {k: v for k, v in second.items() if k != WIDGET_MIME}
+    assert ({k: v for k, v in first.items() if k != WIDGET_MIME}
+            == {k: v for k, v in second.items() if k != WIDGET_MIME})
     assert "0x" not in first["text/html"]
     html = markdown_to_html("Ca$^{2+}$ and $k_1 \\cdot k_2$ are *not* <b>raw</b>")
     assert "$^{2+}$" in html and "$k_1 \\cdot k_2$" in html and "<em>not</em>" in html and "&lt;b&gt;" in html
@@ -93,7 +95,8 @@ def widget_state(quiz: Quiz) -> str:
             continue
         seen.add(id(widget))
         state = widget.get_state()
-        out.append(json.dumps({k: v for k, v in state.items() if k != "layout" and k != "style"}, default=str))
+        out.append(json.dumps({k: v for k, v in state.items() if k != "layout" and k != "style"},
+                              default=str))
         if isinstance(widget, w.Box):
             stack.extend(widget.children)
     return "\n".join(out)
@@ -116,7 +119,7 @@ def panel(quiz, qid):
 
 def test_practice_mode_checks_records_scores_and_retries():
     quiz = show("01_biogenesis")
-    quiz.widget
+    _ = quiz.widget  # build the widget
     p = panel(quiz, "bio-ca-inner-lipids")
     for box in p.inputs:
         box.value = box.description in ("Phosphatidylserine", "Phosphatidylcholine")
@@ -140,24 +143,24 @@ def test_practice_mode_checks_records_scores_and_retries():
 
 def test_numeric_matching_and_ordering_inputs_grade_through_the_widget():
     quiz = show("01_biogenesis")
-    quiz.widget
+    _ = quiz.widget  # build the widget
     n = panel(quiz, "bio-history-decade")
     n.inputs[0].value = "1970"
     assert n.check().correct
     m = panel(quiz, "bio-rhoa-route")
-    for box, pair in zip(m.inputs, m.q.pairs):
+    for box, pair in zip(m.inputs, m.q.pairs, strict=True):
         assert box.description == pair["left"]
         box.value = pair["right"]
     assert m.check().correct
     o = panel(quiz, "bio-ca-steps")
-    for box, item in zip(o.inputs, o.q.items):
+    for box, item in zip(o.inputs, o.q.items, strict=True):
         box.value = item
     assert o.check().correct
 
 
 def test_test_mode_gives_feedback_only_at_the_end():
     quiz = show("01_biogenesis", mode="test")
-    quiz.widget
+    _ = quiz.widget  # build the widget
     assert not any(hasattr(p, "check_button") for p in quiz._panels)
     t = panel(quiz, "bio-ca-scramblase")
     t.inputs[0].value = "False"
@@ -199,7 +202,7 @@ def test_widget_says_when_progress_cannot_be_saved(tmp_path, monkeypatch):
     blocker.write_text("")
     monkeypatch.setenv("TMVLEARN_HOME", str(blocker / "home"))
     quiz = show(["bio-ca-scramblase"])
-    quiz.widget
+    _ = quiz.widget  # build the widget
     p = quiz._panels[0]
     p.inputs[0].value = "False"
     p.check_button.click()

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from tmvlearn import workspace
+from tmvlearn import lessons, workspace
 from tmvlearn.cli import main
 
 
@@ -19,7 +19,7 @@ def shipped(tmp_path, monkeypatch):
     (folder / "00_start_here.ipynb").write_text('{"v": 1}')
     (folder / "01_biogenesis.ipynb").write_text('{"v": 1}')
     (folder / "README.md").write_text("not a lesson")
-    monkeypatch.setattr(workspace, "notebooks_dir", lambda: folder)
+    monkeypatch.setattr(lessons, "notebooks_dir", lambda: folder)  # lesson_paths() finds them there
     return folder
 
 

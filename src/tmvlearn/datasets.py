@@ -6,6 +6,12 @@ Every dataset is a CSV file under ``data/datasets/`` described by one
 values and sources. The loader reads the descriptor, checks the CSV against it
 and returns a typed :class:`pandas.DataFrame`; the test suite validates the
 same descriptor in full with the ``frictionless`` library.
+
+>>> table1 = load_dataset("biomarkers")
+>>> len(table1), table1.attrs["title"]
+(43, 'Biomarkers of microvesicles (Table 1)')
+>>> str(table1["category"].dtype)
+'category'
 """
 
 from __future__ import annotations
@@ -19,13 +25,16 @@ from typing import Any
 import pandas as pd
 
 from tmvlearn._resources import data_dir
+from tmvlearn.errors import TmvlearnError
 
-__all__ = ["DatasetError", "list_datasets", "load_dataset", "describe_dataset", "split_refs"]
+__all__ = ["DatasetError", "list_datasets", "load_dataset", "describe_dataset", "sources", "split_refs",
+           "clear_cache"]
 
 DESCRIPTOR = "datapackage.json"
+SOURCE_KEYS = ("id", "citation", "title", "path")
 
 
-class DatasetError(ValueError):
+class DatasetError(TmvlearnError, ValueError):
     """A dataset is unknown, missing, unreadable or does not match its descriptor."""
 
 
@@ -41,12 +50,42 @@ def _package() -> dict[str, Any]:
         ) from None
 
 
+def clear_cache() -> None:
+    """Forget the descriptor, schemas and datasets read so far; the next call reads the files again."""
+    for cached in (_package, _read_schema_file, _load_checked):
+        cached.cache_clear()
+
+
+def sources() -> list[dict[str, str]]:
+    """The source documents of the datasets, from the descriptor's top-level ``sources``.
+
+    Each is a dict with ``id`` (a short key), ``citation`` (as cited in the text), ``title`` (the
+    full reference) and ``path`` (its DOI link); a fresh list on every call.
+
+    >>> [source["id"] for source in sources()]
+    ['zhu2021', 'pucci2013']
+    >>> sources()[1]["citation"]
+    'Pucci & Pittet 2013'
+    """
+    entries = _package().get("sources", [])
+    for number, entry in enumerate(entries, 1):
+        missing = [key for key in SOURCE_KEYS if not isinstance(entry.get(key), str)]
+        if missing:
+            raise DatasetError(f"{DESCRIPTOR}: source {number} lacks {', '.join(missing)}; "
+                               "every source needs an id, a citation, a title and a path.")
+    return [{key: entry[key] for key in SOURCE_KEYS} for entry in entries]
+
+
 def _resources() -> dict[str, dict[str, Any]]:
     return {res["name"]: res for res in _package()["resources"]}
 
 
 def list_datasets() -> list[str]:
-    """Names of the datasets that :func:`load_dataset` accepts, in descriptor order."""
+    """Names of the datasets that :func:`load_dataset` accepts, in descriptor order.
+
+    >>> list_datasets()[:3]
+    ['biomarkers', 'ev_types', 'immune_interactions']
+    """
     return list(_resources())
 
 
@@ -83,6 +122,12 @@ def describe_dataset(name: str) -> pd.DataFrame:
     Columns: ``type``, ``unit``, ``required``, ``allowed_values`` and
     ``description``, indexed by column name. The dataset's title, description,
     sources and file are in ``.attrs``.
+
+    >>> dictionary = describe_dataset("ev_types")
+    >>> dictionary.loc["size_min_nm", ["type", "unit"]].tolist()
+    ['number', 'nm']
+    >>> dictionary.attrs["file"]
+    'datasets/ev_types.csv'
     """
     res = _resource(name)
     rows = []
@@ -122,7 +167,11 @@ def load_dataset(name: str) -> pd.DataFrame:
     sources and file. Raises :class:`DatasetError` naming the dataset, file and
     column when the file is missing, unreadable or does not match its descriptor.
 
-    >>> load_dataset("ev_types")[["vesicle_type", "size_min_nm", "size_max_nm"]]  # doctest: +SKIP
+    >>> table2 = load_dataset("ev_types")
+    >>> table2["vesicle_type"].tolist()
+    ['Microvesicles', 'Exosomes', 'Oncosomes', 'Apoptotic bodies']
+    >>> table2.loc[0, ["size_min_nm", "size_max_nm"]].tolist()
+    [100.0, 1000.0]
     """
     res = _resource(name)
     frame = _load_checked(name).copy(deep=True)
@@ -219,7 +268,13 @@ def _typed_column(values: pd.Series, field: dict[str, Any], where: str) -> pd.Se
 
 
 def split_refs(refs: str | float | None) -> list[int]:
-    """Reference numbers from a ``refs`` cell such as ``"25,28,29"`` (empty for missing)."""
+    """Reference numbers from a ``refs`` cell such as ``"25,28,29"`` (empty for missing).
+
+    >>> split_refs("25,28,29")
+    [25, 28, 29]
+    >>> split_refs(None)
+    []
+    """
     if refs is None or refs is pd.NA or (isinstance(refs, float) and refs != refs):
         return []
     return [int(part) for part in str(refs).replace(" ", "").split(",") if part]

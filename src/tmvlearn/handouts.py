@@ -21,7 +21,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tmvlearn.lessons import drop_widget_views, execute_notebook, failed_cell, select_lessons
+from tmvlearn.errors import TmvlearnError
+from tmvlearn.lessons import (
+    LessonError,
+    drop_widget_views,
+    execute_notebook,
+    failed_cell,
+    notebook_title,
+    select_lessons,
+)
 
 EDITIONS = ("student", "instructor")
 FORMATS = ("html", "pdf")
@@ -31,8 +39,10 @@ TEMPLATES = Path(__file__).with_name("templates")
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
-class HandoutError(Exception):
+class HandoutError(TmvlearnError):
     """A handout could not be built; the message names the lesson (and cell) and what to do."""
+
+    exit_code = 1
 
 
 # --- preparing a lesson -------------------------------------------------------------------
@@ -43,8 +53,8 @@ def _static_parameters(notebook) -> None:
 
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            injected = new_code_cell("# Injected by tmvlearn handouts: render explorers and quizzes statically\n"
-                                     "INTERACTIVE = False")
+            injected = new_code_cell("# Injected by tmvlearn handouts: render explorers and quizzes "
+                                     "statically\nINTERACTIVE = False")
             injected.metadata["tags"] = ["injected-parameters"]
             notebook.cells.insert(index + 1, injected)
             return
@@ -88,7 +98,7 @@ def _answer_key_cell(lesson: str):
 
     from tmvlearn.quiz import key
 
-    rendered = key(lesson)._repr_mimebundle_()["text/html"]
+    rendered = key(lesson).to_html()
     cell = new_code_cell(outputs=[new_output("display_data", data={
         "text/html": f'<section class="tmv-answer-key"><h2>Answer key</h2>\n{rendered}</section>'})])
     cell.metadata["transient"] = {"remove_source": True}
@@ -135,21 +145,11 @@ def prepare_lesson(path: Path, edition: str = "student", *, execute: bool = True
 
 # --- HTML and PDF -------------------------------------------------------------------------
 
-def lesson_title(notebook) -> str:
-    """The lesson's title: the first ``# `` heading of its first markdown cell."""
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return "Lesson"
-
-
 def _sources_html() -> str:
-    from tmvlearn.datasets import _package
+    from tmvlearn.datasets import sources
 
     items = [f'{html.escape(s["title"])} <a href="{html.escape(s["path"])}">{html.escape(s["path"])}</a>'
-             for s in _package()["sources"]]
+             for s in sources()]
     return "Sources: " + "; ".join(items) + ". Facts are cited in the text; the wording is tmvlearn's own."
 
 
@@ -159,7 +159,7 @@ def to_html(notebook, edition: str = "student") -> str:
 
     exporter = HTMLExporter(template_name="tmvlearn_handout", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input_prompt=True, exclude_output_prompt=True)
-    resources = {"metadata": {"name": lesson_title(notebook)},
+    resources = {"metadata": {"name": notebook_title(notebook)},
                  "tmvlearn": {"edition_label": f"{edition.title()} edition",
                               "sources_html": _sources_html()}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
@@ -243,7 +243,7 @@ def build_handouts(lessons: Sequence[str] = (), *, edition: str = "student", fmt
         raise HandoutError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     try:
         paths = select_lessons(list(lessons))
-    except ValueError as exc:
+    except LessonError as exc:
         raise HandoutError(str(exc)) from None
     chromium = find_chromium() if fmt == "pdf" else None  # fail before the slow part
     target = Path(out)
@@ -256,7 +256,7 @@ def build_handouts(lessons: Sequence[str] = (), *, edition: str = "student", fmt
     for number, path in enumerate(paths, 1):
         start = time.perf_counter()
         notebook = prepare_lesson(path, edition, execute=execute)
-        titles.append((path.stem, lesson_title(notebook)))
+        titles.append((path.stem, notebook_title(notebook)))
         html_path = target / f"{path.stem}.html"
         html_path.write_text(to_html(notebook, edition), encoding="utf-8")
         result = html_path
@@ -265,7 +265,8 @@ def build_handouts(lessons: Sequence[str] = (), *, edition: str = "student", fmt
             html_path.unlink()
         written.append(result)
         if report:
-            report(f"[{number}/{len(paths)}] {path.stem}: {result.name} ({time.perf_counter() - start:.1f} s)")
+            elapsed = time.perf_counter() - start
+            report(f"[{number}/{len(paths)}] {path.stem}: {result.name} ({elapsed:.1f} s)")
 
     cover = target / "index.html"
     cover.write_text(cover_html(titles, edition, fmt), encoding="utf-8")

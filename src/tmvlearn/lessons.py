@@ -1,10 +1,13 @@
-"""Find and run the lesson notebooks headless.
+"""Find, list and run the lesson notebooks headless.
 
 Maintainers re-execute the lessons in place before committing them (nbval then checks that a fresh
 run reproduces every stored text output)::
 
-    python -m tmvlearn.lessons            # every lesson, in place
-    python -m tmvlearn.lessons 01 03      # lessons whose name starts with 01 or 03
+    tmvlearn lessons                  # list the lessons and their titles
+    tmvlearn lessons run              # re-execute every lesson, in place
+    tmvlearn lessons run 01 03        # lessons whose name starts with 01 or 03
+
+(``python -m tmvlearn.lessons 01 03`` is an alias of ``tmvlearn lessons run 01 03``.)
 
 Outputs are written without widget state, widget views or timing metadata, so a re-run does not
 churn git: a widget view holds a random model id and shows nothing until its cell runs again, while
@@ -14,16 +17,22 @@ anywhere.
 
 from __future__ import annotations
 
-import argparse
+import json
 import subprocess
 import sys
-import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from tmvlearn._resources import notebooks_dir
+from tmvlearn.errors import TmvlearnError
 
 KERNEL = "python3"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+class LessonError(TmvlearnError, ValueError):
+    """No lesson matches what was asked for, or a lesson file cannot be read; the message says which."""
 
 
 def lesson_paths(folder: Path | None = None) -> list[Path]:
@@ -40,8 +49,31 @@ def select_lessons(prefixes: list[str], folder: Path | None = None) -> list[Path
     unknown = [pre for pre in prefixes if not any(p.name.startswith(pre) for p in paths)]
     if unknown:
         names = ", ".join(p.stem for p in paths)
-        raise ValueError(f"no lesson matches {', '.join(unknown)}; the lessons are: {names}")
+        raise LessonError(f"no lesson matches {', '.join(unknown)}; the lessons are: {names}")
     return chosen
+
+
+def notebook_title(notebook: Mapping[str, Any]) -> str:
+    """The lesson's title: the first ``# `` heading of its markdown cells ("Lesson" if there is none).
+
+    ``notebook`` is an ``nbformat.NotebookNode`` or the notebook's JSON as read by :mod:`json`.
+    """
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            for line in (source if isinstance(source, str) else "".join(source)).splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return "Lesson"
+
+
+def lesson_title(path: Path) -> str:
+    """The title of the lesson notebook at ``path`` (read as plain JSON: fast, no nbformat)."""
+    try:
+        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LessonError(f"cannot read the lesson {path}: {exc}") from None
+    return notebook_title(notebook)
 
 
 def execute_notebook(path: Path, *, notebook=None, timeout: int = 600, cwd: Path | None = None):
@@ -88,24 +120,20 @@ def drop_widget_views(notebook) -> None:
             output.get("data", {}).pop(WIDGET_VIEW, None)
 
 
-def main(argv: list[str] | None = None) -> int:
+def rerun_in_place(path: Path, *, timeout: int = 600) -> None:
+    """Execute the lesson at ``path`` headless and write it back without widget views.
+
+    Raises ``nbclient.exceptions.CellExecutionError`` when a cell fails (the file is then left as
+    it was).
+    """
     import nbformat
 
-    parser = argparse.ArgumentParser(prog="python -m tmvlearn.lessons", description=__doc__.splitlines()[0])
-    parser.add_argument("lessons", nargs="*", help="lesson name prefixes, e.g. 01 (default: all)")
-    args = parser.parse_args(argv)
-    try:
-        paths = select_lessons(args.lessons)
-    except ValueError as exc:
-        parser.error(str(exc))
-    for path in paths:
-        start = time.perf_counter()
-        notebook = execute_notebook(path)
-        drop_widget_views(notebook)
-        nbformat.write(notebook, path)
-        print(f"{path.name}: executed in {time.perf_counter() - start:.1f} s", flush=True)
-    return 0
+    notebook = execute_notebook(path, timeout=timeout)
+    drop_widget_views(notebook)
+    nbformat.write(notebook, path)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python -m tmvlearn.lessons ARGS: an alias of `tmvlearn lessons run ARGS`
+    from tmvlearn.cli import main
+
+    sys.exit(main(["lessons", "run", *sys.argv[1:]]))

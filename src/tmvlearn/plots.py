@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -26,7 +27,7 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "OKABE_ITO", "STYLE", "FIGSIZE", "DPI", "VESICLE_STYLES", "CONSEQUENCE_STYLES", "GROUP_STYLES",
-    "plot_style", "new_figure", "figure_png", "figure_bundle", "show_figure", "check_figure",
+    "plot_style", "new_figure", "encode_png", "figure_png", "figure_bundle", "show_figure", "check_figure",
 ]
 
 #: Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
@@ -84,7 +85,8 @@ VESICLE_STYLES: dict[str, dict[str, Any]] = {
     "Microvesicles": {"color": OKABE_ITO["blue"], "hatch": "///", "linestyle": "-", "marker": "o"},
     "Exosomes": {"color": OKABE_ITO["orange"], "hatch": "...", "linestyle": "--", "marker": "s"},
     "Oncosomes": {"color": OKABE_ITO["bluish_green"], "hatch": "\\\\\\", "linestyle": "-.", "marker": "^"},
-    "Apoptotic bodies": {"color": OKABE_ITO["reddish_purple"], "hatch": "xx", "linestyle": ":", "marker": "D"},
+    "Apoptotic bodies": {"color": OKABE_ITO["reddish_purple"], "hatch": "xx", "linestyle": ":",
+                         "marker": "D"},
 }
 
 #: One look per tumor consequence of an immune interaction.
@@ -125,7 +127,11 @@ def new_figure(nrows: int = 1, ncols: int = 1, mosaic: Any = None, **kw: Any) ->
     return fig, axes
 
 
-def _encode_png(rgba: np.ndarray, fast: bool = False) -> bytes:
+def encode_png(rgba: np.ndarray, fast: bool = False) -> bytes:
+    """PNG bytes of an RGBA pixel array (height x width x 4, e.g. an Agg canvas's buffer).
+
+    The alpha channel is dropped. ``fast`` trades file size for speed (zlib level 1, not 6).
+    """
     from PIL import Image
 
     buf = io.BytesIO()
@@ -140,7 +146,7 @@ def figure_png(fig: Figure) -> bytes:
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     with plot_style():
         canvas.draw()
-    return _encode_png(np.asarray(canvas.buffer_rgba()))
+    return encode_png(np.asarray(canvas.buffer_rgba()))
 
 
 def _check_alt_text(alt_text: Any) -> str:

@@ -20,14 +20,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tmvlearn._resources import notebooks_dir
+from tmvlearn.errors import TmvlearnError
+from tmvlearn.lessons import lesson_paths
 
 DEFAULT_DIR = "tmvlearn-workbook"
 MANIFEST = ".tmvlearn-manifest.json"
 FIRST_LESSON = "00_start_here.ipynb"
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(TmvlearnError):
     """The workspace cannot be prepared or JupyterLab cannot start; the message says why and what to do."""
 
 
@@ -50,11 +51,6 @@ class WorkspaceReport:
             lines.append("Not overwritten because you edited them: " + ", ".join(self.kept_edited)
                          + ". Rename or delete a file to get a fresh copy.")
         return "\n".join(lines)
-
-
-def shipped_lessons() -> list[Path]:
-    """The lesson notebooks that ship with the package, in order."""
-    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 
 
 def _digest(path: Path) -> str:
@@ -85,7 +81,7 @@ def prepare_workspace(directory: str | os.PathLike = DEFAULT_DIR, *, update: boo
     except (OSError, ValueError):
         manifest = {}  # missing or damaged: treat every existing file as the learner's own
     report = WorkspaceReport(target)
-    for lesson in shipped_lessons():
+    for lesson in lesson_paths():
         dest = target / lesson.name
         shipped = _digest(lesson)
         if not dest.exists():

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from tmvlearn.plots import _encode_png, figure_bundle, plot_style
+from tmvlearn.plots import encode_png, figure_bundle, plot_style
 
 __all__ = ["Explorer"]
 
@@ -25,6 +25,7 @@ class Explorer:
     Attributes: ``figure`` (matplotlib Figure), ``controls`` (dict of ipywidgets,
     empty when ``interactive=False``), ``widget`` (the ipywidgets container, or
     None), ``alt_text`` (what the figure shows now), ``params`` (current values).
+    :meth:`state` reports the current values and what the figure shows, as plain numbers.
     """
 
     name = "explorer"  # used in CSS classes: tmv-<name>-<control>
@@ -64,6 +65,9 @@ class Explorer:
     def _extra_widgets(self) -> list[Any]:
         return []
 
+    def _shown(self) -> dict[str, Any]:  # what the figure shows now, read back from its artists
+        return {}
+
     # --- public -------------------------------------------------------------------
     def update(self, **changes: Any) -> None:
         """Set parameters (same names as the controls), then redraw once."""
@@ -82,6 +86,15 @@ class Explorer:
             finally:
                 self._syncing = False
         self._refresh()
+
+    def state(self) -> dict[str, Any]:
+        """The current parameter values and the key numbers the figure shows now.
+
+        The parameters (the control values, as in ``params``) come first, then what each explorer
+        draws, read back from the figure's artists (so it is what a reader sees): a fresh dict of
+        plain Python values (numpy arrays for curves) on every call.
+        """
+        return {**self.params, **self._shown()}
 
     # --- machinery ----------------------------------------------------------------
     def _make_widget(self) -> None:
@@ -107,10 +120,6 @@ class Explorer:
                 self.update(**{key: change["new"]})
         return handler
 
-    def _invalidate(self) -> None:
-        """Call when a static part of the figure changes (redraws it all next time)."""
-        self._background = None
-
     def _refresh(self) -> None:
         self.alt_text = self._draw()
         canvas = self.figure.canvas
@@ -131,7 +140,7 @@ class Explorer:
     def png(self) -> bytes:
         """The figure as it is now, as PNG bytes (the widget and the static fallback share them)."""
         if self._png is None:
-            self._png = _encode_png(np.asarray(self.figure.canvas.buffer_rgba()), fast=True)
+            self._png = encode_png(np.asarray(self.figure.canvas.buffer_rgba()), fast=True)
         return self._png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -173,7 +182,8 @@ def size_figure(title: str, ranges, lower: str, side: str):
     ``lower`` below it (same x axis) and a ``side`` panel on the right. Returns (fig, axes)."""
     from tmvlearn.plots import new_figure
 
-    fig, ax = new_figure(mosaic=[["ranges", side], [lower, side]], width_ratios=[2.6, 1], height_ratios=[1, 1.7])
+    fig, ax = new_figure(mosaic=[["ranges", side], [lower, side]], width_ratios=[2.6, 1],
+                         height_ratios=[1, 1.7])
     fig.suptitle(title)
     draw_size_ranges(ax["ranges"], ranges)
     ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
@@ -189,9 +199,10 @@ class PercentBars:
     def __init__(self, ax, types, xlabel: str, title: str):
         from tmvlearn.plots import VESICLE_STYLES
 
+        self.types = list(types)
         self.bars = ax.barh(range(len(types)), [0] * len(types), height=0.6, edgecolor="black",
                             color=[VESICLE_STYLES[t]["color"] for t in types])
-        for bar, vtype in zip(self.bars, types):
+        for bar, vtype in zip(self.bars, types, strict=True):
             bar.set_hatch(VESICLE_STYLES[vtype]["hatch"])
         self.labels = [ax.text(0, i, "", va="center", fontsize=8) for i in range(len(types))]
         ax.set_yticks(range(len(types)), types)
@@ -207,8 +218,12 @@ class PercentBars:
     def artists(self) -> list:
         return [*self.bars, *self.labels]
 
+    def values(self) -> dict[str, float]:
+        """The percentage each bar shows now, by vesicle type."""
+        return {vtype: float(bar.get_width()) for vtype, bar in zip(self.types, self.bars, strict=True)}
+
     def set_values(self, percents) -> None:
-        for bar, label, value in zip(self.bars, self.labels, percents):
+        for bar, label, value in zip(self.bars, self.labels, percents, strict=True):
             bar.set_width(value)
             label.set_x(value + 2)
             label.set_text(f"{value:.0f}%")

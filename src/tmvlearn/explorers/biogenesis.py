@@ -31,7 +31,7 @@ class BiogenesisExplorer(Explorer):
         node = p["inhibit"]
         if node in (None, NONE):
             return {"inhibit": NONE}
-        return {"inhibit": model._check_node(self.graph, node)}
+        return {"inhibit": model.check_node(self.graph, node)}
 
     def _layout(self) -> dict[str, tuple[float, float]]:
         if nx.is_directed_acyclic_graph(self.graph):
@@ -95,6 +95,13 @@ class BiogenesisExplorer(Explorer):
         """Steps lost with the current block (empty when nothing is blocked)."""
         node = self.params["inhibit"]
         return [] if node == NONE else model.lost_if_inhibited(node, self.graph)
+
+    def _shown(self):
+        faces = self._node_art.get_facecolors()
+        xs, ys = self._cross.get_data()
+        return {"greyed_steps": [n for n, face in zip(self.nodes, faces, strict=True)
+                                 if tuple(face[:3]) != (1.0, 1.0, 1.0)],
+                "blocked_marker_xy": (float(xs[0]), float(ys[0])) if len(xs) else None}
 
     def _draw(self):
         lost = set(self.lost())

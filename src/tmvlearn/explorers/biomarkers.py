@@ -29,10 +29,9 @@ class BiomarkerExplorer(Explorer):
     name = "biomarker"
 
     def __init__(self, category=ALL, cancer_type=ALL, search="", interactive=True):
-        from tmvlearn.datasets import load_dataset, split_refs
+        from tmvlearn.datasets import load_dataset
 
         self.data = load_dataset("biomarkers")
-        self._split_refs = split_refs
         self.categories = list(self.data["category"].cat.categories)
         types = self.data["cancer_types"].fillna("").map(lambda s: [t for t in s.split("; ") if t])
         self._types = types.map(lambda ts: ts or [NO_CANCER])
@@ -105,8 +104,8 @@ class BiomarkerExplorer(Explorer):
                                    description="Class", style=st),
             "cancer_type": w.Dropdown(options=[ALL, *self._rows], value=self.params["cancer_type"],
                                       description="Cancer type", style=st),
-            "search": w.Text(value=self.params["search"], description="Search", placeholder="e.g. MMP, miR-, invasion",
-                             continuous_update=True, style=st),
+            "search": w.Text(value=self.params["search"], description="Search",
+                             placeholder="e.g. MMP, miR-, invasion", continuous_update=True, style=st),
         }
 
     def _extra_widgets(self):
@@ -116,6 +115,11 @@ class BiomarkerExplorer(Explorer):
         self._html.add_class("tmv-biomarker-table")
         return [self._html]
 
+    def _shown(self):
+        return {"rows_by_class": {cat: float(sum(bar.get_width() for bar in bars))  # bar lengths added up
+                                  for cat, bars in self._bars.items()},
+                "table_html": self._html.value if self.interactive else None}
+
     def _draw(self):
         mask = self._mask()
         rows = self.data[mask]
@@ -124,7 +128,7 @@ class BiomarkerExplorer(Explorer):
         for cat in self.categories:
             in_cat = mask & (self._category == cat)
             widths = np.array([np.count_nonzero(in_cat & self._type_masks[t]) for t in self._rows], float)
-            for bar, x, w_ in zip(self._bars[cat], left, widths):
+            for bar, x, w_ in zip(self._bars[cat], left, widths, strict=True):
                 bar.set_x(x)
                 bar.set_width(w_)
                 bar.set_visible(w_ > 0)  # hatching empty bars still costs time
@@ -132,8 +136,9 @@ class BiomarkerExplorer(Explorer):
         self._count.set_text(f"{len(rows)} of {len(self.data)} rows match")
         if self.interactive:
             head = "".join(f"<th>{c}</th>" for c in _SHOWN)
-            body = "".join(r for r, keep in zip(self._html_rows, mask) if keep)
-            self._html.value = (f'<table class="tmv-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            body = "".join(r for r, keep in zip(self._html_rows, mask, strict=True) if keep)
+            self._html.value = (f'<table class="tmv-table"><thead><tr>{head}</tr></thead>'
+                                f'<tbody>{body}</tbody></table>'
                                 if len(rows) else "<p><i>No row of Table 1 matches these filters.</i></p>")
         p = self.params
         filters = (f"class {p['category'].lower() if p['category'] != ALL else 'any'}, "
@@ -141,7 +146,8 @@ class BiomarkerExplorer(Explorer):
                    f"search {html.unescape(repr(p['search'])) if p['search'].strip() else 'none'}")
         if not len(rows):
             return f"Bar chart of Table 1 biomarkers by cancer type: no row matches ({filters})."
-        by_type = sorted(((int(left[i]), t) for t, i in index.items() if left[i]), key=lambda x: (-x[0], x[1]))
+        by_type = sorted(((int(left[i]), t) for t, i in index.items() if left[i]),
+                         key=lambda x: (-x[0], x[1]))
         names = ", ".join(rows["name"].astype(str).head(12)) + (", ..." if len(rows) > 12 else "")
         tops = ", ".join(f"{t} {n}" for n, t in by_type[:5])
         return (f"Bar chart of Table 1 biomarkers by cancer type, stacked by class: {len(rows)} of "

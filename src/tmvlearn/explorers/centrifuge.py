@@ -35,7 +35,8 @@ class CentrifugeExplorer(Explorer):
     def _validate(self, p):
         rotor = sed.get_rotor(p["rotor"])
         p = dict(p, rotor=rotor.name)
-        if not isinstance(p["time_min"], (int, float)) or not math.isfinite(p["time_min"]) or p["time_min"] < 0:
+        time_min = p["time_min"]
+        if not isinstance(time_min, (int, float)) or not math.isfinite(time_min) or time_min < 0:
             raise ValueError(f"time_min must be zero or more minutes (got {p['time_min']!r}).")
         for key in ("rcf_g", "particle_density", "medium_density"):
             v = p[key]
@@ -58,8 +59,8 @@ class CentrifugeExplorer(Explorer):
         curve.set_xlabel("Vesicle diameter (nm, log scale)")
         curve.set_ylabel("Pelleted (%)")
         curve.set_title("Fraction of particles of each diameter in the pellet", fontsize=9, loc="left")
-        self._status = curve.text(0.99, 0.03, "", transform=curve.transAxes, ha="right", va="bottom", fontsize=7,
-                                  bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
+        self._status = curve.text(0.99, 0.03, "", transform=curve.transAxes, ha="right", va="bottom",
+                                  fontsize=7, bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
         self._pellet = PercentBars(ax["pellet"], list(sizes.VESICLE_TYPES), "Pelleted (%)", "Simulated EVs")
         return fig, [self._line, self._status, *self._pellet.artists]
 
@@ -71,8 +72,9 @@ class CentrifugeExplorer(Explorer):
         st = {"description_width": "initial"}
         return {
             "rotor": w.Dropdown(options=list(sed.ROTORS), value=p["rotor"], description="Rotor", style=st),
-            "rcf_g": w.FloatLogSlider(value=p["rcf_g"], base=10, min=2, max=math.log10(math.floor(rotor.max_rcf)),
-                                      step=0.01, readout_format=",.0f", description="Force (x g)", style=st),
+            "rcf_g": w.FloatLogSlider(value=p["rcf_g"], base=10, min=2,
+                                      max=math.log10(math.floor(rotor.max_rcf)), step=0.01,
+                                      readout_format=",.0f", description="Force (x g)", style=st),
             "time_min": w.IntSlider(value=int(p["time_min"]), min=0, max=240, step=5,
                                     description="Time (min)", style=st),
             "particle_density": w.FloatSlider(value=p["particle_density"], min=1.00, max=1.25, step=0.01,
@@ -91,6 +93,11 @@ class CentrifugeExplorer(Explorer):
         """Percent of each SIMULATED vesicle population in the pellet now."""
         return {t: 100 * float(np.mean(self._fraction(d))) for t, d in self._samples.items()}
 
+    def _shown(self):
+        return {"diameter_nm": np.array(self._line.get_xdata(), dtype=float),
+                "pelleted_percent_by_diameter": np.array(self._line.get_ydata(), dtype=float),
+                "pelleted_percent": self._pellet.values()}  # by simulated vesicle type, as the bars
+
     def _draw(self):
         p = self.params
         rotor = sed.get_rotor(p["rotor"])
@@ -105,7 +112,8 @@ class CentrifugeExplorer(Explorer):
             self._status.set_text(textwrap.fill(f"{spin}. A vesicle {reason}.", 58))
             return (f"Centrifugation with {spin}: nothing is pelleted, because a vesicle {reason}. "
                     f"Curve and bars are at zero.")
-        half = self._grid[np.argmax(self._line.get_ydata() >= 50)] if np.any(self._line.get_ydata() >= 50) else None
+        at_least_half = self._line.get_ydata() >= 50
+        half = self._grid[np.argmax(at_least_half)] if np.any(at_least_half) else None
         s1000 = sed.sedimentation_coefficient(1000, p["particle_density"], p["medium_density"])
         k = sed.k_factor(rotor.r_min_cm, rotor.r_max_cm, rpm) if rpm > 0 else math.inf
         half_txt = (f"vesicles of {half:,.0f} nm and larger are at least half pelleted" if half

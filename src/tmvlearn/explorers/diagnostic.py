@@ -86,9 +86,15 @@ class DiagnosticExplorer(Explorer):
         return {
             "threshold": w.FloatSlider(value=self.params["threshold"], min=self._range[0], max=self._range[1],
                                        step=0.05, description="Threshold (a.u.)", style=st),
-            "prevalence": w.FloatLogSlider(value=self.params["prevalence"], base=10, min=-3, max=math.log10(0.5),
-                                           step=0.01, readout_format=".3f", description="Prevalence", style=st),
+            "prevalence": w.FloatLogSlider(value=self.params["prevalence"], base=10, min=-3,
+                                           max=math.log10(0.5), step=0.01, readout_format=".3f",
+                                           description="Prevalence", style=st),
         }
+
+    def _shown(self):
+        (fpr,), (tpr,) = self._point.get_data()
+        return {"roc_point": (float(fpr), float(tpr)),  # (1 - specificity, sensitivity)
+                "threshold_line_x": tuple(float(x) for x in self._vline.get_xdata())}
 
     def _draw(self):
         t, prev = self.params["threshold"], self.params["prevalence"]
@@ -104,8 +110,9 @@ class DiagnosticExplorer(Explorer):
             f"{c['tp']:>7,.0f}{c['fp']:>9,.0f}\n{c['fn']:>7,.0f}{c['tn']:>9,.0f}\n\n"
             f"{100 * se:.1f}%\n{100 * sp:.1f}%\n{_pct(ppv)}\n{_pct(npv)}"
         )
-        return (f"Simulated marker levels of patients and controls with a threshold at {t:.2f} arbitrary units; "
-                f"ROC curve with AUC {self.auc:.2f} and the current point at sensitivity {100 * se:.1f}% and "
+        return (f"Simulated marker levels of patients and controls with a threshold at {t:.2f} "
+                f"arbitrary units; ROC curve with AUC {self.auc:.2f} and the current point at sensitivity "
+                f"{100 * se:.1f}% and "
                 f"specificity {100 * sp:.1f}%; at a prevalence of {100 * prev:.1f}% the positive predictive "
                 f"value is {_pct(ppv)} and the negative predictive value {_pct(npv)} (simulated data).")
 

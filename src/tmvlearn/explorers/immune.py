@@ -16,6 +16,9 @@ _SHOWN = ["id", "mediator", "target_cell", "effect_on_cell", "tumor_consequence"
           "source_document"]
 
 
+_LINE_WIDTHS = {True: 1.6, False: 0.7}  # highlighted (matches the filters) or not
+
+
 def _short(text: str, n: int = 44) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -29,7 +32,8 @@ class ImmuneExplorer(Explorer):
         from tmvlearn.datasets import load_dataset
 
         self.data = load_dataset("immune_interactions")
-        self.cells = [c for c in self.data["target_cell"].cat.categories if (self.data["target_cell"] == c).any()]
+        self.cells = [c for c in self.data["target_cell"].cat.categories
+                      if (self.data["target_cell"] == c).any()]
         self.consequences = list(self.data["tumor_consequence"].cat.categories)
         self.mediators = list(dict.fromkeys(self.data["mediator"].astype(str)))
         self._cell = self.data["target_cell"].astype(str).to_numpy()
@@ -66,7 +70,8 @@ class ImmuneExplorer(Explorer):
         fig, ax = new_figure()
         self.ax = ax
         ax.set_axis_off()
-        ax.set_title("TMV cargo → immune cell → consequence for the tumor (Zhu et al. 2021; Pucci & Pittet 2013)")
+        ax.set_title("TMV cargo → immune cell → consequence for the tumor "
+                     "(Zhu et al. 2021; Pucci & Pittet 2013)")
 
         def column(labels):
             n = len(labels)
@@ -86,7 +91,7 @@ class ImmuneExplorer(Explorer):
         ax.scatter([xc] * len(yc), list(yc.values()), s=30, color="black", zorder=3)
         ax.scatter([xq] * len(yq), list(yq.values()), s=40, color="black", zorder=3)
         segs, styles = [], []
-        for m, c, q in zip(self.data["mediator"].astype(str), self._cell, self._cons):
+        for m, c, q in zip(self.data["mediator"].astype(str), self._cell, self._cons, strict=True):
             segs += [[(xm, ym[m]), (xc, yc[c])], [(xc, yc[c]), (xq, yq[q])]]
             styles += [CONSEQUENCE_STYLES[q]["linestyle"]] * 2
         self._lines = LineCollection(segs, linestyles=styles, linewidths=1.2, zorder=2)
@@ -107,8 +112,9 @@ class ImmuneExplorer(Explorer):
         return {
             "target_cell": w.Dropdown(options=[ALL, *self.cells], value=self.params["target_cell"],
                                       description="Immune cell", style=st),
-            "consequence": w.ToggleButtons(options=[ALL, *self.consequences], value=self.params["consequence"],
-                                           description="Consequence", style=st),
+            "consequence": w.ToggleButtons(options=[ALL, *self.consequences],
+                                           value=self.params["consequence"], description="Consequence",
+                                           style=st),
         }
 
     def _extra_widgets(self):
@@ -118,22 +124,27 @@ class ImmuneExplorer(Explorer):
         self._html.add_class("tmv-immune-table")
         return [self._html]
 
+    def _shown(self):
+        widths = np.asarray(self._lines.get_linewidths())
+        return {"highlighted_links": int(np.count_nonzero(widths == _LINE_WIDTHS[True]))}  # 2 per interaction
+
     def _draw(self):
         from matplotlib.colors import to_rgba
 
         mask = self._mask()
         colours = []
-        for keep, q in zip(mask, self._cons):
+        for keep, q in zip(mask, self._cons, strict=True):
             colour = to_rgba(CONSEQUENCE_STYLES[q]["color"], 0.9) if keep else (0.8, 0.8, 0.8, 0.35)
             colours += [colour, colour]
         self._lines.set_color(colours)
-        self._lines.set_linewidth(np.repeat(np.where(mask, 1.6, 0.7), 2))
+        self._lines.set_linewidth(np.repeat(np.where(mask, _LINE_WIDTHS[True], _LINE_WIDTHS[False]), 2))
         n = int(mask.sum())
         self._count.set_text(f"{n} of {len(mask)} interactions shown")
         if self.interactive:
             head = "".join(f"<th>{c}</th>" for c in _SHOWN)
-            body = "".join(r for r, keep in zip(self._html_rows, mask) if keep)
-            self._html.value = (f'<table class="tmv-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+            body = "".join(r for r, keep in zip(self._html_rows, mask, strict=True) if keep)
+            self._html.value = (f'<table class="tmv-table"><thead><tr>{head}</tr></thead>'
+                                f'<tbody>{body}</tbody></table>'
                                 if n else "<p><i>No interaction matches these filters.</i></p>")
         p = self.params
         sel = self.data[mask]

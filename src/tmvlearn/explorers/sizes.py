@@ -77,6 +77,11 @@ class SizeExplorer(Explorer):
         """The current window's capture table (see :func:`tmvlearn.models.sizes.window_capture`)."""
         return model.window_capture(self.samples, self.params["window_min_nm"], self.params["window_max_nm"])
 
+    def _shown(self):
+        span = self._spans[0]
+        return {"kept_percent": self._kept.values(),  # by vesicle type, as the bars show it
+                "window_shaded_nm": (float(span.get_x()), float(span.get_x() + span.get_width()))}
+
     def _draw(self):
         lo, hi = self.params["window_min_nm"], self.params["window_max_nm"]
         for span in self._spans:
@@ -85,7 +90,8 @@ class SizeExplorer(Explorer):
         kept = {}
         for vtype in model.VESICLE_TYPES:
             d = self._sorted[vtype]
-            frac = 0.0 if hi < lo else (np.searchsorted(d, hi, "right") - np.searchsorted(d, lo, "left")) / len(d)
+            frac = 0.0 if hi < lo else (
+                np.searchsorted(d, hi, "right") - np.searchsorted(d, lo, "left")) / len(d)
             kept[vtype] = 100 * frac
         self._kept.set_values(kept.values())
         if hi < lo:

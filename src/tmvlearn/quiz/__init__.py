@@ -19,6 +19,7 @@ from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, 
 from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
 from tmvlearn.quiz.exercises import ExerciseCheck, check_exercise
 from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
+from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.store import (
     ProgressStore,
     ProgressWarning,
@@ -27,7 +28,6 @@ from tmvlearn.quiz.store import (
     progress,
     record_attempt,
 )
-from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 
 __all__ = [
     "AnswerKey",

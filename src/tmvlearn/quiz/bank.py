@@ -1,47 +1,43 @@
 """Question banks: one YAML file per lesson, validated in full.
 
-A bank is checked against ``data/quizzes/bank.schema.json`` (jsonschema), then
-by plain Python for what a schema cannot say (an answer among the options, an
-objective that exists, every objective assessed, ids unique across banks,
-patterns that compile, a key that grades correct). Every problem is reported,
-each with its file, question id, field and, where known, line.
+A bank is validated by :class:`BankFile`, whose question entries are the question types
+themselves (pydantic models told apart by ``type``); ``data/quizzes/bank.schema.json`` is
+generated from the same classes for editors (:func:`bank_schema`). Plain Python then checks what a
+schema cannot say: each type's own checks (an answer among the options, patterns that compile),
+an objective that exists, every objective assessed, ids unique across banks, a key that grades
+correct. Every problem is reported once, in file order, with its file, question id, field and line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import GenerateJsonSchema
 
 from tmvlearn._resources import data_dir
-from tmvlearn.quiz.questions import Question, question_from_dict
+from tmvlearn.errors import TmvlearnError
+from tmvlearn.quiz.questions import QUESTION_TYPES, AnyQuestion, Question, Text, question_from_dict
 
 __all__ = [
     "Bank",
     "BankError",
+    "BankFile",
     "Problem",
     "bank_paths",
+    "bank_schema",
     "lesson_ids",
     "load_bank",
     "load_questions",
     "validate_files",
 ]
 
-LESSONS = (
-    "00_start_here",
-    "01_biogenesis",
-    "02_ev_types_isolation",
-    "03_cargo_biomarkers",
-    "04_tumor_microenvironment",
-    "05_immune_interactions",
-    "06_clinical_uses",
-    "07_review",
-)
+SCHEMA_FILE = "bank.schema.json"
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,7 @@ class Problem:
         return f"{self.file}: question {self.question}: {self.field}: {self.message}{where}"
 
 
-class BankError(ValueError):
+class BankError(TmvlearnError, ValueError):
     """A bank is missing or invalid; ``problems`` lists everything found."""
 
     def __init__(self, problems: Sequence[Problem] | str):
@@ -70,6 +66,47 @@ class BankError(ValueError):
             self.problems = list(problems)
             lines = "\n".join(f"  {p}" for p in self.problems)
             super().__init__(f"{len(self.problems)} problem(s) in the question bank(s):\n{lines}")
+
+
+class BankFile(BaseModel):
+    """One lesson's quiz questions and exercise answers (data/quizzes/<lesson>.yaml).
+
+    Generated from tmvlearn's question types; `tmvlearn quiz check` also checks what a schema cannot
+    say (answer among the options, objective defined, every objective assessed, ids unique across
+    banks, patterns compile, the key grades correct).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, title="tmvlearn question bank")
+
+    lesson: Annotated[str, Field(pattern=r"^[0-9]{2}_[a-z0-9_]+$",
+                                 description="The lesson id: the file name without .yaml.")]
+    title: Text
+    objectives: Annotated[dict[Annotated[str, Field(pattern=r"^O[0-9]+$")], Text], Field(
+        min_length=1, description="The lesson's learning objectives: objective id (O1, O2, ...) to text. "
+        "The lesson notebook shows them from here.")]
+    questions: Annotated[list[AnyQuestion], Field(min_length=1)]
+    exercises: Annotated[list[AnyQuestion], Field(
+        description="Answers to the lesson's hands-on code exercises, in the same format as questions; "
+        "checked in the notebook with tmvlearn.quiz.check_exercise(lesson, id, answer), "
+        "never shown in the quiz."
+    )] = []
+
+
+class _NoTitles(GenerateJsonSchema):
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+
+def bank_schema() -> dict[str, Any]:
+    """The JSON Schema of a bank file, generated from :class:`BankFile` and the question types."""
+    schema = BankFile.model_json_schema(schema_generator=_NoTitles)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://github.com/tmvlearn/tmvlearn/data/quizzes/bank.schema.json", **schema}
+
+
+def bank_schema_text() -> str:
+    """:func:`bank_schema` as the text of ``data/quizzes/bank.schema.json``."""
+    return json.dumps(bank_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 @dataclass
@@ -117,49 +154,6 @@ def bank_paths() -> list[Path]:
 def lesson_ids() -> list[str]:
     """Lessons that have a bank."""
     return [p.stem for p in bank_paths()]
-
-
-def _import_jsonschema():
-    """jsonschema, imported without its optional IRI format checker.
-
-    Where JupyterLab is installed, jsonschema's import pulls in rfc3987_syntax, which builds
-    parsers for a second or more; every lesson would pay it on its first quiz. Banks use no
-    "format" keywords, so that checker is never needed here.
-    """
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # makes its import fail fast; jsonschema copes
-        try:
-            __import__("jsonschema")
-        finally:
-            del sys.modules["rfc3987_syntax"]
-    import jsonschema
-
-    return jsonschema
-
-
-@cache
-def _known_fields() -> frozenset[str]:
-    """Every field name that some question type of the schema defines."""
-    names: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            names.update(node.get("properties", {}))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(_schema_validator().schema["$defs"])
-    return frozenset(names)
-
-
-@cache
-def _schema_validator():
-    jsonschema = _import_jsonschema()
-    schema = json.loads((quizzes_dir() / "bank.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
 
 
 # --- reading YAML with line numbers ------------------------------------------------
@@ -222,7 +216,8 @@ def _duplicate_keys(node: Any, name: str, data: Any, qid: str = "-") -> Iterable
         seen: set[str] = set()
         for key, value in node.value:
             if key.value in seen:
-                yield Problem(name, qid, str(key.value), "this key appears twice; keep one", key.start_mark.line + 1)
+                yield Problem(name, qid, str(key.value), "this key appears twice; keep one",
+                              key.start_mark.line + 1)
             seen.add(key.value)
             yield from _duplicate_keys(value, name, data, qid)
     elif isinstance(node, yaml.SequenceNode):
@@ -237,6 +232,7 @@ def _duplicate_keys(node: Any, name: str, data: Any, qid: str = "-") -> Iterable
 
 
 SECTIONS = ("questions", "exercises")  # quiz questions, then code-exercise answers
+_YAML_HINT = " (YAML read it as a number or yes/no: put it in quotes)"
 
 
 def _qid(data: Any, index: int, section: str = "questions") -> str:
@@ -254,55 +250,108 @@ def _field(path: Sequence[Any]) -> str:
     return out or "-"
 
 
-def _schema_problems(data: Any, node: Any, name: str) -> list[Problem]:
-    problems = []
-    errors = sorted(_schema_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
-    # When a field of a question fails, JSON Schema also calls its valid fields "unevaluated":
-    # for such a question only keys that no question type knows are reported as typos.
-    other_errors = set()
+def _message(error: dict[str, Any], in_question: bool, rest: list[Any]) -> str:
+    kind, value = error["type"], error.get("input")
+    if kind in ("missing", "union_tag_not_found"):
+        return "missing (required)"
+    if kind == "union_tag_invalid":
+        return f"unknown type {error['ctx']['tag']!r}; use one of: {', '.join(QUESTION_TYPES)}"
+    if kind == "extra_forbidden":
+        return "not a field of this question type (a typo?)" if in_question and len(rest) == 1 else \
+            "not a field here (a typo?)"
+    if kind == "greater_than_equal" and rest and str(rest[-1]).endswith("tolerance"):
+        return f"{value} is below zero; a tolerance must be 0 or more"
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "string_type" and isinstance(value, (bool, int, float)):
+        message += _YAML_HINT
+    return message
+
+
+def _validation_problems(exc: ValidationError, data: dict[str, Any], node: Any,
+                         name: str) -> tuple[list[Problem], set[tuple[str, int]]]:
+    """Problems from pydantic's errors, and the (section, index) of every entry that has one."""
+    problems, failed = [], set()
+    errors = []
+    for error in exc.errors(include_url=False):
+        errors.append(error)
+        loc = error["loc"]
+        if error["type"] in ("union_tag_invalid", "union_tag_not_found") and len(loc) == 2:
+            errors += [{**e, "loc": (*loc, *e["loc"])} for e in _common_field_problems(data[loc[0]][loc[1]])]
     for error in errors:
-        path = list(error.absolute_path)
-        if path[:1] and path[0] in SECTIONS and len(path) >= 2 and error.validator != "unevaluatedProperties":
-            other_errors.add((path[0], path[1]))
-    for error in errors:
-        path = list(error.absolute_path)
-        qid, rest = "-", path
-        if path[:1] and path[0] in SECTIONS and len(path) >= 2:
-            qid, rest = _qid(data, path[1], path[0]), path[2:]
-            if error.validator == "unevaluatedProperties" and (path[0], path[1]) in other_errors:
-                if isinstance(error.instance, dict) and not set(error.instance) - _known_fields():
-                    continue
-        message = error.message
-        if error.validator == "required":
-            missing = [r for r in error.validator_value if not isinstance(error.instance, dict) or r not in error.instance]
-            for name_ in missing:
-                problems.append(Problem(name, qid, _field(rest + [name_]), "missing (required)", _line(node, path)))
-            continue
-        if error.validator == "unevaluatedProperties" and isinstance(error.instance, dict):
-            failed_elsewhere = len(path) >= 2 and (path[0], path[1]) in other_errors
-            for key in error.instance:
-                if failed_elsewhere and key in _known_fields():
-                    continue
-                if key not in error.schema.get("properties", {}) and key in message:
-                    hint = "not a field of this question type (a typo?)"
-                    problems.append(Problem(name, qid, _field(rest + [key]), hint, _line(node, path + [key])))
-            continue
-        if error.validator == "enum" and rest == ["type"]:
-            message = f"unknown type {error.instance!r}; use one of: {', '.join(error.validator_value)}"
-        elif error.validator == "minimum" and rest and str(rest[-1]).endswith("tolerance"):
-            message = f"{error.instance} is below zero; a tolerance must be 0 or more"
-        elif error.validator == "type" and isinstance(error.instance, (bool, int, float)) and "string" in str(error.validator_value):
-            message += " (YAML read it as a number or yes/no: put it in quotes)"
+        path = list(error["loc"])
+        qid, rest, in_question = "-", path, False
+        if path[:1] and path[0] in SECTIONS and len(path) >= 2 and isinstance(path[1], int):
+            section, index = path[0], path[1]
+            failed.add((section, index))
+            entry = data[section][index]
+            rest = path[2:]
+            if rest and isinstance(entry, dict) and rest[0] == entry.get("type"):
+                rest = rest[1:]  # the type name pydantic adds to locate the union member
+            if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                rest = ["type"]
+            qid, in_question, path = _qid(data, index, section), True, [section, index, *rest]
+        message = _message(error, in_question, rest)
+        if rest and rest[-1] == "[key]":  # a key of a mapping is at fault
+            rest, path = rest[:-1], [p for p in path if p != "[key]"]
+            message = f"the key {error.get('input')!r}: {message}"
         problems.append(Problem(name, qid, _field(rest), message, _line(node, path)))
-    return list(dict.fromkeys(problems))  # one line per problem, though several schema branches saw it
+    return list(dict.fromkeys(problems)), failed
+
+
+def _loose_problems(data: dict[str, Any], node: Any, name: str, failed: set[tuple[str, int]],
+                    found: list[Problem]) -> list[Problem]:
+    """A malformed entry's own type checks, as far as they can run on it unvalidated.
+
+    Fields that validation already faulted are left out, so each problem is reported once.
+    """
+    problems = []
+    for section, i in sorted(failed):
+        entry = data[section][i]
+        cls = QUESTION_TYPES.get(entry.get("type")) if isinstance(entry, dict) else None
+        if cls is None:
+            continue
+        qid = _qid(data, i, section)
+        faulted = {p.field.split("[")[0].split(".")[0] for p in found if p.question == qid}
+        try:
+            own = cls.model_construct(**entry).bank_problems()
+        except Exception:  # too malformed for the checks to run: validation has said why
+            continue
+        for path, message in own:
+            if str(path[0]) not in faulted:
+                problems.append(Problem(name, qid, _field(path), message, _line(node, [section, i, *path])))
+    return problems
+
+
+def _common_field_problems(entry: Any) -> list[dict[str, Any]]:
+    """For an entry whose type is unknown or missing: the errors in the fields every type has."""
+    if not isinstance(entry, dict):
+        return []
+    try:
+        Question.model_validate({**entry, "type": "-"})
+    except ValidationError as exc:
+        return [e for e in exc.errors(include_url=False) if e["type"] != "extra_forbidden"]
+    return []
+
+
+def _missing_bank_fields(data: dict[str, Any], node: Any, name: str) -> list[Problem]:
+    """Fields a bank entry must give although Python code may build a question without them."""
+    problems = []
+    for section, i, q in _entries(data):
+        if isinstance(q, dict):
+            for key in Question.BANK_REQUIRED:
+                if key not in q:
+                    problems.append(Problem(name, _qid(data, i, section), key, "missing (required)",
+                                            _line(node, [section, i])))
+    return problems
 
 
 def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | None,
-                       grade_keys: bool = True) -> list[Problem]:
+                       built: dict[tuple[str, int], Question]) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(qid: str, path: list[Any], message: str) -> None:
-        problems.append(Problem(name, qid, _field(path[2:] if qid != "-" else path), message, _line(node, path)))
+        problems.append(Problem(name, qid, _field(path[2:] if qid != "-" else path), message,
+                                _line(node, path)))
 
     if stem is not None and data.get("lesson") != stem:
         add("-", ["lesson"], f"is {data.get('lesson')!r} but must equal the file name {stem!r}")
@@ -311,59 +360,41 @@ def _semantic_problems(data: dict[str, Any], node: Any, name: str, stem: str | N
     seen: dict[str, int] = {}
     for section, i, q in _entries(data):
         if not isinstance(q, dict):
-            continue  # the schema check has reported it
+            continue  # validation has reported it
         qid = _qid(data, i, section)
         base = [section, i]
         if q.get("id") in seen:
             add(qid, base + ["id"], f"duplicate id (also question #{seen[q['id']] + 1} of this file)")
         seen.setdefault(q.get("id"), i)
         if "objective" in q and q.get("objective") not in objectives:
-            add(qid, base + ["objective"], f"{q.get('objective')!r} is not among the objectives ({', '.join(objectives)})")
+            add(qid, base + ["objective"],
+                f"{q.get('objective')!r} is not among the objectives ({', '.join(objectives)})")
         if section == "questions":  # exercises practise an objective; the quiz must assess it
             assessed.add(q.get("objective"))
-        kind, feedback = q.get("type"), q.get("feedback") or {}
-        if kind in ("single_choice", "multiple_select"):
-            options = q.get("options") or []
-            answers = q.get("answer") if kind == "multiple_select" else [q.get("answer")]
-            for j, answer in enumerate(answers or []):
-                if answer not in options:
-                    path = base + ["answer", j] if kind == "multiple_select" else base + ["answer"]
-                    add(qid, path, f"{answer!r} is not among the options")
-            allowed = set(options) | ({"correct"} if kind == "multiple_select" else set())
-            for key in feedback:
-                if key not in allowed:
-                    add(qid, base + ["feedback", key], "feedback for an option that does not exist")
-        elif kind == "numeric":
-            for j, case in enumerate(q.get("cases") or []):
-                rng = case.get("range")
-                if isinstance(rng, list) and len(rng) == 2 and all(isinstance(v, (int, float)) for v in rng) and not rng[0] < rng[1]:
-                    add(qid, base + ["cases", j, "range"], "a range must be [low, high) with low < high")
-        elif kind == "short_text":
-            for j, pattern in enumerate(q.get("patterns") or []):
-                try:
-                    re.compile(pattern)
-                except (re.error, TypeError) as exc:
-                    add(qid, base + ["patterns", j], f"not a valid regular expression: {exc}")
-        elif kind == "matching":
-            lefts = [p.get("left") for p in q.get("pairs") or [] if isinstance(p, dict)]
-            if len(set(lefts)) != len(lefts):
-                add(qid, base + ["pairs"], "each left item must appear once")
-            rights = {p.get("right") for p in q.get("pairs") or [] if isinstance(p, dict)}
-            for j, extra in enumerate(q.get("extra_right") or []):
-                if extra in rights:
-                    add(qid, base + ["extra_right", j], "a decoy must not also be a right answer")
+        if (section, i) in built:
+            for path, message in built[section, i].bank_problems():
+                add(qid, base + list(path), message)
     for objective in objectives:
         if objective not in assessed:
             add("-", ["objectives", objective], "no question assesses this objective")
-    if grade_keys and not problems:  # the bank is well formed: the key must grade right, distractors wrong
-        for section, i, q in _entries(data):
-            question = question_from_dict(q, data["lesson"])
-            result = question.check(question.key_response())
-            if not result.correct:
-                add(question.id, [section, i, "answer"], f"the key does not grade correct: {result.feedback}")
-            for wrong in question.distractor_responses():
-                if question.check(wrong).correct:
-                    add(question.id, [section, i], f"the wrong response {wrong!r} grades correct")
+    return problems
+
+
+def _key_problems(data: dict[str, Any], node: Any, name: str,
+                  built: dict[tuple[str, int], Question]) -> list[Problem]:
+    """The key must grade right and every distractor wrong."""
+    problems = []
+    for (section, i), question in built.items():
+        result = question.check(question.key_response())
+        if not result.correct:
+            problems.append(Problem(name, question.id, "answer",
+                                    f"the key does not grade correct: {result.feedback}",
+                                    _line(node, [section, i, "answer"])))
+        for wrong in question.distractor_responses():
+            if question.check(wrong).correct:
+                problems.append(Problem(name, question.id, "-",
+                                        f"the wrong response {wrong!r} grades correct",
+                                        _line(node, [section, i])))
     return problems
 
 
@@ -374,20 +405,41 @@ def _entries(data: dict[str, Any]) -> Iterable[tuple[str, int, Any]]:
             yield section, i, entry
 
 
-def _check_file(path: Path, display: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _check_file(path: Path, display: str | None = None) -> tuple[BankFile | None, Any, list[Problem]]:
+    """(the validated bank or None, the raw data, every problem in file order)."""
     name = display or str(path)
     data, node, problems = _read_yaml(path, name)
     if data is None and not problems:
         problems = [Problem(name, "-", "file", "the file is empty")]
     if problems and data is None:
-        return None, problems
+        return None, data, problems
     if not isinstance(data, dict):
-        return None, problems + [Problem(name, "-", "-", "a bank must be a mapping with lesson, title, objectives, questions")]
-    schema = _schema_problems(data, node, name)
-    problems += schema
-    problems += _semantic_problems(data, node, name, path.stem, grade_keys=not schema)
+        return None, data, problems + [
+            Problem(name, "-", "-", "a bank must be a mapping with lesson, title, objectives, questions")]
+    lesson = data.get("lesson") if isinstance(data.get("lesson"), str) else None
+    bank, failed = None, set()
+    try:
+        bank = BankFile.model_validate(data, context={"lesson": lesson})
+    except ValidationError as exc:
+        found, failed = _validation_problems(exc, data, node, name)
+        problems += found
+    problems += _missing_bank_fields(data, node, name)
+    if bank is not None:
+        built = {**{("questions", i): q for i, q in enumerate(bank.questions)},
+                 **{("exercises", i): q for i, q in enumerate(bank.exercises)}}
+    else:  # check what can be checked of the entries that are well formed
+        built = {}
+        for section, i, entry in _entries(data):
+            if (section, i) not in failed and isinstance(entry, dict):
+                # an error above the entries made the whole list fail
+                with contextlib.suppress(ValidationError):
+                    built[section, i] = question_from_dict(entry, lesson)
+        problems += _loose_problems(data, node, name, failed, problems)
+    problems += _semantic_problems(data, node, name, path.stem, built)
+    if not problems:
+        problems += _key_problems(data, node, name, built)
     problems.sort(key=lambda p: p.line or 0)  # in file order, as an editor shows them
-    return (data if not problems else None), problems
+    return (bank if not problems else None), data, problems
 
 
 def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
@@ -396,14 +448,14 @@ def validate_files(paths: Iterable[str | Path]) -> list[Problem]:
     owners: dict[str, str] = {}
     for raw in paths:
         path = Path(raw)
-        data, found = _check_file(path)
+        bank, _, found = _check_file(path)
         problems += found
-        if data is None:
+        if bank is None:
             continue
-        for _, _, q in _entries(data):
-            if q["id"] in owners and owners[q["id"]] != str(path):
-                problems.append(Problem(str(path), q["id"], "id", f"duplicate id: also in {owners[q['id']]}"))
-            owners.setdefault(q["id"], str(path))
+        for q in bank.questions + bank.exercises:
+            if q.id in owners and owners[q.id] != str(path):
+                problems.append(Problem(str(path), q.id, "id", f"duplicate id: also in {owners[q.id]}"))
+            owners.setdefault(q.id, str(path))
     return problems
 
 
@@ -423,17 +475,11 @@ def load_bank(lesson_or_path: str | Path) -> Bank:
     cached = _CACHE.get(path)
     if cached and cached[0] == mtime:
         return cached[1]
-    data, problems = _check_file(path)
-    if problems:
+    checked, _, problems = _check_file(path)
+    if problems or checked is None:
         raise BankError(problems)
-    bank = Bank(
-        lesson=data["lesson"],
-        title=data["title"],
-        objectives=dict(data["objectives"]),
-        questions=[question_from_dict(q, data["lesson"]) for q in data["questions"]],
-        exercises=[question_from_dict(q, data["lesson"]) for q in data.get("exercises") or []],
-        path=path,
-    )
+    bank = Bank(lesson=checked.lesson, title=checked.title, objectives=dict(checked.objectives),
+                questions=list(checked.questions), exercises=list(checked.exercises), path=path)
     _CACHE[path] = (mtime, bank)
     return bank
 
@@ -445,12 +491,16 @@ def _resolve(lesson_or_path: str | Path) -> Path:
             raise BankError(f"no bank file at {path}: check the path.")
         return path
     if not isinstance(lesson_or_path, str):
-        raise BankError(f"expected a lesson id such as '01_biogenesis' or a .yaml path, got {lesson_or_path!r}")
+        raise BankError(
+            f"expected a lesson id such as '01_biogenesis' or a .yaml path, got {lesson_or_path!r}")
     path = quizzes_dir() / f"{lesson_or_path}.yaml"
     if not path.is_file():
         known = ", ".join(lesson_ids()) or "none"
-        hint = " (that lesson has no quiz yet)" if lesson_or_path in LESSONS else ""
-        raise BankError(f"no question bank for lesson {lesson_or_path!r}{hint}. Lessons with a bank: {known}.")
+        from tmvlearn.lessons import lesson_paths
+
+        hint = " (that lesson has no quiz yet)" if lesson_or_path in {p.stem for p in lesson_paths()} else ""
+        raise BankError(
+            f"no question bank for lesson {lesson_or_path!r}{hint}. Lessons with a bank: {known}.")
     return path
 
 

@@ -14,18 +14,9 @@ import warnings
 from typing import Any
 
 from tmvlearn.quiz.bank import load_questions
-from tmvlearn.quiz.questions import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    Result,
-    ShortText,
-    SingleChoice,
-    TrueFalse,
-)
-from tmvlearn.quiz.render import display_options, inline_html, markdown_to_html, render_key, render_student
+from tmvlearn.quiz.markup import inline_html, markdown_to_html
+from tmvlearn.quiz.questions import Question, Result
+from tmvlearn.quiz.render import display_options, render_key, render_student
 
 __all__ = ["Quiz", "AnswerKey", "Objectives", "show", "key", "objectives"]
 
@@ -35,7 +26,6 @@ _QUIZ_CSS = (".tmv-quiz .widget-radio-box label, .tmv-quiz .widget-checkbox labe
              "{height: auto; min-height: var(--jp-widgets-inline-height); line-height: 1.35; "
              "white-space: normal; align-items: flex-start; padding: 2px 0;} "
              ".tmv-quiz .widget-radio-box label input {margin-top: 3px;}")
-_CHOOSE = "— choose —"
 
 
 class AnswerKey:
@@ -44,11 +34,24 @@ class AnswerKey:
     def __init__(self, title: str, questions: list[Question], objectives: dict[str, str] | None = None):
         self.title, self.questions, self.objectives = title, questions, objectives or {}
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+    def bundle(self) -> dict[str, str]:
+        """The key as ``text/html``, ``text/markdown`` and ``text/plain``."""
         return render_key(self.title, self.questions, self.objectives)
 
+    def to_html(self) -> str:
+        return self.bundle()["text/html"]
+
+    def to_markdown(self) -> str:
+        return self.bundle()["text/markdown"]
+
+    def to_text(self) -> str:
+        return self.bundle()["text/plain"]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return self.bundle()
+
     def __str__(self) -> str:
-        return self._repr_mimebundle_()["text/plain"]
+        return self.to_text()
 
 
 class Objectives:
@@ -88,7 +91,7 @@ def key(lesson_or_ids: Any) -> AnswerKey:
 
 
 def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = False, seed: int = 0,
-         interactive: bool = True, learner: str | None = None, record: bool = True) -> "Quiz":
+         interactive: bool = True, learner: str | None = None, record: bool = True) -> Quiz:
     """A quiz on a lesson (``"01_biogenesis"``), a bank file, or a list of question ids.
 
     ``mode="practice"`` gives feedback at each check; ``mode="test"`` gives it
@@ -107,8 +110,9 @@ def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = False, s
 class Quiz:
     """A displayable quiz. ``.widget`` is the ipywidgets view (built on first use)."""
 
-    def __init__(self, title: str, questions: list[Question], *, mode: str = "practice", shuffle: bool = False,
-                 seed: int = 0, interactive: bool = True, learner: str | None = None, record: bool = True):
+    def __init__(self, title: str, questions: list[Question], *, mode: str = "practice",
+                 shuffle: bool = False, seed: int = 0, interactive: bool = True, learner: str | None = None,
+                 record: bool = True):
         self.title, self.questions = title, list(questions)
         self.mode, self.shuffle, self.seed = mode, shuffle, seed
         self.interactive, self.learner, self.record = interactive, learner, record
@@ -127,8 +131,9 @@ class Quiz:
                 view = self.widget._repr_mimebundle_()
             except ImportError:  # no ipywidgets: the static rendering still reads
                 view = None
-            if view and "application/vnd.jupyter.widget-view+json" in view:
-                bundle["application/vnd.jupyter.widget-view+json"] = view["application/vnd.jupyter.widget-view+json"]
+            widget_mime = "application/vnd.jupyter.widget-view+json"
+            if view and widget_mime in view:
+                bundle[widget_mime] = view[widget_mime]
         return bundle
 
     def __repr__(self) -> str:
@@ -244,48 +249,15 @@ class _Panel:
         self.box.add_class(f"tmv-q-{qid}")
 
     def _make_inputs(self, w) -> list:
-        q, qid = self.q, self.q.id
-        wide = w.Layout(width="auto")
-        style = {"description_width": "initial"}
-        if isinstance(q, (SingleChoice, TrueFalse)):
-            inputs = [w.RadioButtons(options=self.options, value=None, description="Answer:",
-                                     layout=wide, style=style)]
-        elif isinstance(q, MultipleSelect):
-            inputs = [w.Checkbox(value=False, description=o, indent=False, layout=wide) for o in self.options]
-        elif isinstance(q, Numeric):
-            label = f"Answer ({q.unit}):" if q.unit else "Answer:"
-            inputs = [w.Text(value="", description=label, placeholder="a number", style=style)]
-        elif isinstance(q, ShortText):
-            inputs = [w.Text(value="", description="Answer:", placeholder="a word or short phrase", style=style)]
-        elif isinstance(q, Matching):
-            choices = [(_CHOOSE, None)] + [(o, o) for o in self.options]
-            inputs = [w.Dropdown(options=choices, value=None, description=left, layout=wide, style=style)
-                      for left in q.lefts]
-        elif isinstance(q, Ordering):
-            choices = [(_CHOOSE, None)] + [(o, o) for o in self.options]
-            inputs = [w.Dropdown(options=choices, value=None, description=f"Step {i}:", layout=wide, style=style)
-                      for i in range(1, len(q.items) + 1)]
-        else:  # pragma: no cover - every type is handled above
-            inputs = []
+        inputs = self.q.make_inputs(w, self.options)
         for i, widget in enumerate(inputs):
-            widget.add_class(f"tmv-input-{qid}")
-            widget.add_class(f"tmv-input-{qid}-{i}")
+            widget.add_class(f"tmv-input-{self.q.id}")
+            widget.add_class(f"tmv-input-{self.q.id}-{i}")
         self.input_box = w.VBox(inputs)
         return inputs
 
     def response(self) -> Any:
-        q = self.q
-        if isinstance(q, (SingleChoice, TrueFalse)):
-            return self.inputs[0].value
-        if isinstance(q, MultipleSelect):
-            return [o for o, box in zip(self.options, self.inputs) if box.value]
-        if isinstance(q, (Numeric, ShortText)):
-            return self.inputs[0].value
-        if isinstance(q, Matching):
-            return {left: box.value for left, box in zip(q.lefts, self.inputs)}
-        if isinstance(q, Ordering):
-            return [box.value for box in self.inputs]
-        return None
+        return self.q.read_response(self.inputs, self.options)
 
     def check(self) -> Result:
         result = self.quiz._grade(self.q, self.response())
@@ -321,9 +293,8 @@ class _Panel:
             widget.disabled = locked
 
     def reset(self) -> None:
-        blank = False if isinstance(self.q, MultipleSelect) else "" if isinstance(self.q, (Numeric, ShortText)) else None
         for widget in self.inputs:
-            widget.value = blank
+            widget.value = self.q.blank_input
         self.set_locked(False)
         self.feedback.value = ""
         self.quiz.results.pop(self.q.id, None)

@@ -15,7 +15,9 @@ from tmvlearn.quiz.render import inline_html
 
 __all__ = ["ExerciseCheck", "check_exercise"]
 
-NOT_ANSWERED = "Not answered yet: replace `None` in the cell above with your answer, run it, then run this cell."
+NOT_ANSWERED = (
+    "Not answered yet: replace `None` in the cell above with your answer, run it, then run this cell."
+)
 
 
 class ExerciseCheck:
@@ -37,7 +39,8 @@ class ExerciseCheck:
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         mark, text = self._message()
-        status = "answered-correct" if self.correct else ("unanswered" if self.result is None else "answered-wrong")
+        status = ("answered-correct" if self.correct
+                  else "unanswered" if self.result is None else "answered-wrong")
         return {
             "text/plain": f"{mark} {text}",
             "text/markdown": f"**{mark}** {text}",

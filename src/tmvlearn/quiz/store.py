@@ -18,8 +18,8 @@ import math
 import os
 import random
 import sqlite3
-import time
 import threading
+import time
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -158,7 +158,8 @@ class ProgressStore:
 
     @staticmethod
     def _open(target: str | Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(target), timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(str(target), timeout=BUSY_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             if target != ":memory:":
@@ -275,7 +276,8 @@ def summarize(frame, by_learner: bool = False):
     keys = ["learner", "lesson"] if by_learner else ["lesson"]
     columns = keys + ["questions_attempted", "questions_correct", "attempts", "best_score", "last_attempt"]
     if frame.empty:
-        out = pd.DataFrame({c: pd.Series(dtype="string" if c in keys + ["last_attempt"] else "Int64") for c in columns})
+        out = pd.DataFrame({c: pd.Series(dtype="string" if c in keys + ["last_attempt"] else "Int64")
+                            for c in columns})
         out["best_score"] = out["best_score"].astype("float64")
         return out
     per_q = frame.groupby(keys + ["question_id"], observed=True).agg(

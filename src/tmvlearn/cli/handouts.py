@@ -25,13 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tmvlearn.cli import CLIError
-    from tmvlearn.handouts import HandoutError, build_handouts
+    from tmvlearn.handouts import build_handouts
 
-    try:
-        files = build_handouts(args.lessons, edition=args.edition, fmt=args.fmt, out=args.out,
-                               execute=not args.no_execute)
-    except HandoutError as exc:
-        raise CLIError(str(exc), code=1) from None
+    files = build_handouts(args.lessons, edition=args.edition, fmt=args.fmt, out=args.out,
+                           execute=not args.no_execute)
     print(f"wrote {len(files)} files to {args.out}/ (open {files[0].name} first)")
     return 0

@@ -20,19 +20,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from tmvlearn.cli import CLIError
-    from tmvlearn.datasets import DatasetError, describe_dataset, list_datasets, load_dataset
+    from tmvlearn.datasets import describe_dataset, list_datasets, load_dataset
+    from tmvlearn.errors import UsageError
 
-    try:
-        if args.name is None:
-            for name in list_datasets():
-                frame = load_dataset(name)
-                print(f"{name:24} {len(frame):4d} rows  {frame.attrs['title']}")
-            return 0
-        table = describe_dataset(args.name)
-        frame = load_dataset(args.name)
-    except DatasetError as exc:
-        raise CLIError(str(exc)) from None
+    if args.name is None:
+        for name in list_datasets():
+            frame = load_dataset(name)
+            print(f"{name:24} {len(frame):4d} rows  {frame.attrs['title']}")
+        return 0
+    table = describe_dataset(args.name)
+    frame = load_dataset(args.name)
     print(f"{table.attrs['title']} ({len(frame)} rows, file {table.attrs['file']})")
     print(table.attrs["description"])
     with pd.option_context("display.max_colwidth", 60, "display.width", 120):
@@ -41,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             frame.to_csv(args.csv, index=False)
         except OSError as exc:
-            raise CLIError(f"cannot write {args.csv}: {exc.strerror}") from None
+            raise UsageError(f"cannot write {args.csv}: {exc.strerror or exc}") from None
         print(f"wrote {len(frame)} rows to {args.csv}")
     return 0

@@ -26,19 +26,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tmvlearn.cli import CLIError
-    from tmvlearn.workspace import DEFAULT_DIR, WorkspaceError, launch, prepare_workspace
+    from tmvlearn.workspace import DEFAULT_DIR, launch, prepare_workspace
 
     directory = args.directory or DEFAULT_DIR
-    try:
-        if args.prepare_only:
-            print(prepare_workspace(directory, update=args.update).summary())
-            return 0
-        options = list(args.extra)
-        if args.port is not None:
-            options.append(f"--port={args.port}")
-        if args.no_browser:
-            options.append("--no-browser")
-        return launch(directory, options, update=args.update)
-    except WorkspaceError as exc:
-        raise CLIError(str(exc)) from None
+    if args.prepare_only:
+        print(prepare_workspace(directory, update=args.update).summary())
+        return 0
+    options = list(args.extra)
+    if args.port is not None:
+        options.append(f"--port={args.port}")
+    if args.no_browser:
+        options.append("--no-browser")
+    return launch(directory, options, update=args.update)

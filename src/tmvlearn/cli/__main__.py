@@ -1,0 +1,7 @@
+"""``python -m tmvlearn.cli``: the ``tmvlearn`` command."""
+
+import sys
+
+from tmvlearn.cli import main
+
+sys.exit(main())

@@ -1,0 +1,401 @@
+"""Questions answered by typing: a number, or a word or short phrase."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field
+from typing_extensions import NotRequired, TypedDict
+
+from tmvlearn.quiz.questions.base import (
+    BLANK,
+    LABELS,
+    MAX_TEXT,
+    Exported,
+    Question,
+    Result,
+    Text,
+    answers_list,
+    invalid,
+    number,
+    short,
+    unit_suffix,
+)
+
+__all__ = ["Numeric", "ShortText"]
+
+Feedback = dict[Literal["correct", "wrong"], Text]
+
+
+class Case(TypedDict):
+    """A further value, or a ``[low, high)`` range, right or wrong, with its own feedback."""
+
+    __pydantic_config__ = ConfigDict(  # type: ignore[misc]
+        extra="forbid", strict=True,
+        json_schema_extra={"oneOf": [{"required": ["value"]}, {"required": ["range"]}]})
+    value: NotRequired[int | float]
+    range: NotRequired[Annotated[list[int | float], Field(min_length=2, max_length=2)]]
+    correct: bool
+    feedback: NotRequired[Text]
+
+
+def _round_sig(x: float, digits: int | None) -> float:
+    return x if not digits else float(f"{x:.{digits}g}")
+
+
+class Numeric(Question):
+    """A number, right within ``tolerance`` (absolute) or ``rel_tolerance`` (relative).
+
+    ``cases`` (jupyterquiz style) are checked in order after the main answer: each is
+    ``{value: x}`` or ``{range: [lo, hi]}`` (lo included, hi excluded) with ``correct`` and
+    ``feedback``. ``precision`` rounds the response and the answer to that many significant digits
+    first.
+    """
+
+    blank_input: ClassVar[Any] = ""
+    JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ("numeric",)
+
+    type: Literal["numeric"] = "numeric"
+    answer: float
+    tolerance: Annotated[float, Field(ge=0, description="Absolute tolerance, >= 0.")] = 0.0
+    rel_tolerance: Annotated[float, Field(ge=0, description="Relative tolerance (0.05 = 5%), >= 0.")] = 0.0
+    unit: Text = None  # type: ignore[assignment]
+    precision: Annotated[int, Field(ge=1, description="Round to this many significant digits before comparing.")] = None  # type: ignore[assignment]  # noqa: E501
+    cases: Annotated[list[Case], Field(description=(
+        "Further values or [low, high) ranges, checked in order after the answer, each right or wrong "
+        "with its own feedback."))] = []
+    feedback: Annotated[dict[Literal["correct", "wrong", "too_low", "too_high"], Text], Field(
+        description="Feedback: correct, wrong, and too_low / too_high "
+        "for a wrong number on either side.")] = {}
+
+    def parse(self, response: Any) -> float | str:
+        """The response as a float, or a message saying why it is not a number."""
+        if isinstance(response, bool) or type(response).__name__ == "bool_":
+            return "Enter a number, not True or False."
+        if isinstance(response, numbers.Real):
+            try:
+                value = float(response)
+            except (OverflowError, ValueError, TypeError):
+                return "Enter a number of ordinary size."
+        elif isinstance(response, str):
+            text = response.strip().replace("\u2212", "-").replace(" ", "")
+            if not text:
+                return "Enter a number."
+            if len(text) > 100:
+                return "That is too long to be a number: enter just the number."
+            if self.unit:
+                unit = self.unit.replace(" ", "")
+                if unit and text.lower().endswith(unit.lower()):
+                    text = text[: -len(unit)]
+            try:
+                value = float(Fraction(text)) if "/" in text else float(text)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                return f"{short(response)!r} is not a number: enter digits such as 12.5 or 1e3."
+        else:
+            return "Enter a number."
+        if not math.isfinite(value):
+            return "Enter a finite number."
+        return value
+
+    def _close(self, value: float) -> bool:
+        value, answer = _round_sig(value, self.precision), _round_sig(self.answer, self.precision)
+        allowed = max(self.tolerance, self.rel_tolerance * abs(answer))
+        slack = 1e-9 * max(1.0, abs(answer))  # floating-point noise
+        return abs(value - answer) <= allowed + slack
+
+    def _check(self, response: Any) -> Result:
+        value = self.parse(response)
+        if isinstance(value, str):
+            return invalid(value)
+        if self._close(value):
+            return self._right(value=value)
+        rounded = _round_sig(value, self.precision)
+        for case in self.cases:
+            if "value" in case:
+                hit = rounded == _round_sig(float(case["value"]), self.precision)
+            else:
+                lo, hi = case["range"]
+                hit = lo <= rounded < hi
+            if hit:
+                good = bool(case.get("correct", False))
+                default = "Correct." if good else self.feedback.get("wrong", "Not quite.")
+                return Result(good, float(good), case.get("feedback") or default, {"value": value})
+        side = "too_low" if value < self.answer else "too_high"
+        return self._wrong(self.feedback.get(side) or self.feedback.get("wrong"), value=value)
+
+    def key_response(self) -> float:
+        return self.answer
+
+    def distractor_responses(self) -> list[float]:
+        out = []
+        for case in self.cases:
+            if not case.get("correct"):
+                out.append(case["value"] if "value" in case else case["range"][0])
+        width = max(self.tolerance, self.rel_tolerance * abs(self.answer), 1e-6 * max(1.0, abs(self.answer)))
+        out += [self.answer + 3 * width + 1, self.answer - 3 * width - 1]
+        return [v for v in out if not self._close(v)]
+
+    def answer_text(self) -> str:
+        text = f"{self.answer:g}"
+        if self.tolerance:
+            text += f" ± {self.tolerance:g}"
+        elif self.rel_tolerance:
+            text += f" ± {self.rel_tolerance:.0%}"
+        return f"{text} {self.unit}" if self.unit else text
+
+    def secret_texts(self) -> list[str]:
+        cases = [c.get("feedback", "") for c in self.cases]
+        return super().secret_texts() + [f"{self.answer:g}"] + [c for c in cases if c]
+
+    def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems = []
+        for j, case in enumerate(self.cases):
+            if ("value" in case) == ("range" in case):
+                problems.append((("cases", j), "give either a value or a range, not both or neither"))
+            elif "range" in case and not case["range"][0] < case["range"][1]:
+                problems.append((("cases", j, "range"), "a range must be [low, high) with low < high"))
+        return problems
+
+    def instruction_text(self) -> str:
+        return "Enter a number" + (f" (in {self.unit})." if self.unit else ".")
+
+    def body_html(self, options: list[str]) -> list[str]:
+        return [f'<p class="tmv-blank">Answer: {BLANK}{unit_suffix(self.unit, escape=True)}</p>']
+
+    def body_markdown(self, options: list[str]) -> list[str]:
+        return [f"Answer: {BLANK}{unit_suffix(self.unit, escape=False)}"]
+
+    def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
+        label = f"Answer ({self.unit}):" if self.unit else "Answer:"
+        return [w.Text(value="", description=label, placeholder="a number", style=LABELS)]
+
+    def to_jupyterquiz(self) -> Exported:
+        width = max(self.tolerance, self.rel_tolerance * abs(self.answer))
+        if width:
+            main: dict[str, Any] = {"type": "range", "range": [self.answer - width, self.answer + width],
+                                    "correct": True}
+        else:
+            main = {"type": "value", "value": self.answer, "correct": True}
+        main["feedback"] = self.feedback.get("correct", "Correct.")
+        answers = [main]
+        for case in self.cases:
+            entry: dict[str, Any] = ({"type": "value", "value": case["value"]} if "value" in case
+                                     else {"type": "range", "range": list(case["range"])})
+            entry["correct"] = bool(case.get("correct"))
+            if case.get("feedback"):
+                entry["feedback"] = case["feedback"]
+            answers.append(entry)
+        if self.feedback.get("wrong"):
+            answers.append({"type": "default", "feedback": self.feedback["wrong"]})
+        prompt = self.prompt if not self.unit else f"{self.prompt} (in {self.unit})"
+        out: dict[str, Any] = {"question": prompt, "type": "numeric", "answers": answers}
+        if self.precision:
+            out["precision"] = self.precision
+        return Exported(out)
+
+    @classmethod
+    def from_jupyterquiz(cls, item: Mapping[str, Any]) -> dict[str, Any]:
+        precision = item.get("precision")
+        if precision is not None and (
+                isinstance(precision, bool) or not isinstance(precision, int) or precision < 1):
+            raise ValueError("'precision' must be a positive integer")
+        cases, default = [], None
+        for j, a in enumerate(answers_list(item)):
+            kind = a.get("type") or ("value" if "value" in a else "range" if "range" in a else None)
+            if kind == "default":
+                default = a.get("feedback")
+                continue
+            case: dict[str, Any] = {"correct": a.get("correct") is True}
+            if kind == "value":
+                case["value"] = number(a.get("value"), f"answers[{j}].value")
+            elif kind == "range":
+                rng = a.get("range")
+                if not (isinstance(rng, list) and len(rng) == 2):
+                    raise ValueError(f"answers[{j}].range must be [low, high]")
+                case["range"] = [number(rng[0], f"answers[{j}].range[0]"),
+                                 number(rng[1], f"answers[{j}].range[1]")]
+                if not case["range"][0] < case["range"][1]:
+                    raise ValueError(f"answers[{j}].range must have low < high")
+            else:
+                raise ValueError(f"answers[{j}] is not a value, range or default answer")
+            if isinstance(a.get("feedback"), str):
+                case["feedback"] = a["feedback"]
+            cases.append(case)
+        main = next((c for c in cases if c["correct"]), None)
+        if main is None:
+            raise ValueError("no value or range is marked correct")
+        if "value" in main:
+            answer = main["value"]
+            cases.remove(main)
+        else:  # keep the half-open range as a case; the answer is its midpoint
+            lo, hi = main["range"]
+            answer = (lo + hi) / 2
+        feedback: dict[str, str] = {}
+        if "feedback" in main and "value" in main:
+            feedback["correct"] = main["feedback"]
+        if default:
+            feedback["wrong"] = default
+        out = {"answer": answer, "tolerance": 0.0, "cases": cases, "feedback": feedback}
+        if precision is not None:
+            out["precision"] = precision
+        return out
+
+
+def _normal(text: str, match_case: bool) -> str:
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    return text if match_case else text.casefold()
+
+
+def _similarity(a: str, b: str) -> float:
+    """1 - Levenshtein distance / longer length (jupyterquiz's fuzzy ratio)."""
+    if not a and not b:
+        return 1.0
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return 1 - prev[-1] / max(len(a), len(b))
+
+
+class WrongAnswer(TypedDict):
+    """An anticipated wrong answer and the feedback it gets."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid", strict=True)  # type: ignore[misc]
+
+    answer: Text
+    feedback: Text
+
+
+class ShortText(Question):
+    """Free text, right when it equals an accepted answer or fully matches a pattern.
+
+    Comparison ignores case (unless ``match_case``) and extra whitespace. ``wrong_answers`` give
+    feedback for anticipated mistakes; ``fuzzy_threshold`` (0-1) also accepts near-misses, as
+    jupyterquiz does.
+    """
+
+    instruction: ClassVar[str] = "Type a word or short phrase."
+    blank_input: ClassVar[Any] = ""
+    JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ("string",)
+
+    type: Literal["short_text"] = "short_text"
+    accepted: Annotated[list[Text], Field(min_length=1)]
+    patterns: Annotated[list[Text], Field(
+        description="Regular expressions that must match the whole (whitespace-normalised) answer.")] = []
+    match_case: bool = False
+    fuzzy_threshold: Annotated[float, Field(gt=0, le=1, description=(
+        "Also accept answers this similar (0-1, Levenshtein ratio)."))] = None  # type: ignore[assignment]
+    wrong_answers: list[WrongAnswer] = []
+    feedback: Feedback = {}
+
+    def _check(self, response: Any) -> Result:
+        if isinstance(response, numbers.Number) and not isinstance(response, bool):
+            response = str(response)
+        if not isinstance(response, str):
+            return invalid("Type your answer as text.")
+        if len(response) > MAX_TEXT:
+            return invalid(f"That answer is over {MAX_TEXT} characters: a word or short phrase is enough.")
+        given = _normal(response, self.match_case)
+        if not given:
+            return invalid("Type an answer first.")
+        if any(given == _normal(a, self.match_case) for a in self.accepted):
+            return self._right(text=given)
+        flags = 0 if self.match_case else re.IGNORECASE
+        if any(re.fullmatch(p, given, flags) for p in self.patterns):
+            return self._right(text=given)
+        for wrong in self.wrong_answers:
+            if given == _normal(wrong["answer"], self.match_case):
+                return self._wrong(wrong.get("feedback"), text=given)
+        if self.fuzzy_threshold:
+            for accepted in self.accepted:
+                if _similarity(given, _normal(accepted, self.match_case)) >= self.fuzzy_threshold:
+                    return self._right(f"Close enough (check the spelling: {accepted}).", text=given)
+        return self._wrong(text=given)
+
+    def key_response(self) -> str:
+        return self.accepted[0]
+
+    def distractor_responses(self) -> list[str]:
+        return [w["answer"] for w in self.wrong_answers] + ["zzzz"]
+
+    def answer_text(self) -> str:
+        text = " / ".join(self.accepted)
+        if self.patterns:
+            # code: no Markdown
+            text += " (or matching: " + ", ".join(f"`/{p}/`" for p in self.patterns) + ")"
+        return text
+
+    def secret_texts(self) -> list[str]:
+        wrong = [w.get("feedback", "") for w in self.wrong_answers]
+        return super().secret_texts() + list(self.accepted) + [w for w in wrong if w]
+
+    def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        problems = []
+        for j, pattern in enumerate(self.patterns):
+            try:
+                re.compile(pattern)
+            except (re.error, TypeError) as exc:
+                problems.append((("patterns", j), f"not a valid regular expression: {exc}"))
+        return problems
+
+    def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
+        return [w.Text(value="", description="Answer:", placeholder="a word or short phrase", style=LABELS)]
+
+    def to_jupyterquiz(self) -> Exported:
+        answers = []
+        for text in self.accepted:
+            entry: dict[str, Any] = {"answer": text, "correct": True, "match_case": self.match_case}
+            if self.feedback.get("correct"):
+                entry["feedback"] = self.feedback["correct"]
+            if self.fuzzy_threshold:
+                entry["fuzzy_threshold"] = self.fuzzy_threshold
+            answers.append(entry)
+        for wrong in self.wrong_answers:
+            answers.append({"answer": wrong["answer"], "correct": False, "feedback": wrong["feedback"],
+                            "match_case": self.match_case})
+        if self.feedback.get("wrong"):
+            answers.append({"type": "default", "feedback": self.feedback["wrong"]})
+        note = ("written without its patterns (jupyterquiz has none); only the accepted answers count"
+                if self.patterns else None)
+        return Exported({"question": self.prompt, "type": "string", "answers": answers}, note)
+
+    @classmethod
+    def from_jupyterquiz(cls, item: Mapping[str, Any]) -> dict[str, Any]:
+        accepted, wrong, feedback = [], [], {}
+        match_case, fuzzy = None, None
+        for j, a in enumerate(answers_list(item)):
+            if a.get("type") == "default":
+                if isinstance(a.get("feedback"), str):
+                    feedback["wrong"] = a["feedback"]
+                continue
+            text = a.get("answer")
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"answers[{j}] has no 'answer' text")
+            if a.get("correct") is True:
+                accepted.append(text)
+                if isinstance(a.get("feedback"), str) and "correct" not in feedback:
+                    feedback["correct"] = a["feedback"]
+                if "match_case" in a:
+                    if match_case is not None and bool(a["match_case"]) != match_case:
+                        raise ValueError("correct answers disagree on match_case; "
+                                         "tmvlearn uses one setting per question")
+                    match_case = bool(a["match_case"])
+                if a.get("fuzzy_threshold") is not None:
+                    fuzzy = number(a["fuzzy_threshold"], f"answers[{j}].fuzzy_threshold")
+            else:
+                wrong.append({"answer": text, "feedback": a.get("feedback") or "Not quite."})
+        if not accepted:
+            raise ValueError("no answer is marked correct")
+        out: dict[str, Any] = {"accepted": accepted, "match_case": bool(match_case), "wrong_answers": wrong,
+                               "feedback": feedback}
+        if fuzzy is not None:
+            out["fuzzy_threshold"] = fuzzy
+        return out
