@@ -11,6 +11,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # this process only; kernels keep Jupyter's inline backend
 os.environ["TMVLEARN_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-test-home-")
+# Where the progress store keeps attempts it cannot put in the database: never the real one.
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-test-state-")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -82,7 +82,7 @@ def test_lessons_lists_every_lesson_with_its_title(capsys):
 
 def test_lessons_run_reruns_the_chosen_lessons_in_place(monkeypatch, capsys):
     ran = []
-    monkeypatch.setattr(lessons, "rerun_in_place", ran.append)
+    monkeypatch.setattr(lessons, "rerun_in_place", lambda path, **options: ran.append(path))
     assert main(["lessons", "run", "01", "03"]) == 0
     assert [p.name[:2] for p in ran] == ["01", "03"]
     out = capsys.readouterr().out.splitlines()
@@ -125,3 +125,22 @@ def test_rerun_in_place_writes_outputs_without_widget_views(tmp_path):
     assert printed["text"] == "42\n"
     assert shown["data"] == {"text/plain": "the static fallback"}, "no widget view; its fallback stays"
     assert lessons.lesson_title(path) == "Lesson 0: Tiny"
+
+
+@pytest.mark.slow
+def test_lessons_run_names_a_failing_cell_in_one_line_and_leaves_the_file(tmp_path, monkeypatch, capsys):
+    import nbformat
+
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(metadata={"kernelspec": kernel})
+    notebook.cells = [nbformat.v4.new_markdown_cell("# Lesson 0: Broken"),
+                      nbformat.v4.new_code_cell("x = 1\n1 / 0")]
+    path = tmp_path / "00_broken.ipynb"
+    nbformat.write(notebook, path)
+    before = path.read_bytes()
+    monkeypatch.setattr(lessons, "notebooks_dir", lambda: tmp_path)
+    assert main(["lessons", "run", "00"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("tmvlearn lessons: error: lesson 00_broken failed to execute at cell 2 ('x = 1'): "
+                   "ZeroDivisionError: division by zero\n")
+    assert path.read_bytes() == before

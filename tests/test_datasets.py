@@ -121,8 +121,8 @@ def test_missing_csv_names_the_dataset_and_file(damaged_data):
 
 
 def test_corrupt_csv_is_reported_not_a_pandas_traceback(damaged_data):
-    (damaged_data / "datasets" / "ev_types.csv").write_bytes(b"\xff\xfe\x00garbage\x00")
-    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'ev_types' .*cannot be read"):
+    (damaged_data / "datasets" / "ev_types.csv").write_bytes(b"\xff\xfegarbage")
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'ev_types' .*line 1: the file is not UTF-8"):
         tmvlearn.load_dataset("ev_types")
 
 
@@ -141,7 +141,8 @@ def test_a_value_of_the_wrong_type_names_column_and_row(damaged_data):
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[1, "size_min_nm"] = "forty"
     frame.to_csv(path, index=False)
-    with pytest.raises(tmvlearn.DatasetError, match=r"column 'size_min_nm', data row 2: expected a number"):
+    with pytest.raises(tmvlearn.DatasetError,
+                       match=r"column 'size_min_nm', data row 2 \(line 3\): expected a number"):
         tmvlearn.load_dataset("ev_types")
 
 
@@ -150,7 +151,7 @@ def test_a_value_outside_the_allowed_categories_is_named(damaged_data):
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[0, "category"] = "membrane molecule"
     frame.to_csv(path, index=False)
-    with pytest.raises(tmvlearn.DatasetError, match=r"column 'category', data row 1: not one of"):
+    with pytest.raises(tmvlearn.DatasetError, match=r"column 'category', data row 1 \(line 2\): not one of"):
         tmvlearn.load_dataset("biomarkers")
 
 
@@ -196,3 +197,163 @@ def test_cli_lists_describes_and_exports(tmp_path, capsys):
     assert main(["datasets", "ev_types", "--csv", str(tmp_path / "no-such-folder" / "x.csv")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tmvlearn datasets: error: cannot write ") and "None" not in err
+
+
+# --- damage a loader must refuse, each with one error naming dataset, file, column and row -------
+
+def _descriptor(damaged_data):
+    path = damaged_data / "datapackage.json"
+    return path, json.loads(path.read_text(encoding="utf-8"))
+
+
+def _edit_schema(damaged_data, name, change):
+    path = damaged_data / "datasets" / f"{name}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    change(schema)
+    path.write_text(json.dumps(schema), encoding="utf-8")
+
+
+def _field(schema, name):
+    return next(f for f in schema["fields"] if f["name"] == name)
+
+
+def _edit_csv(damaged_data, name, change):
+    path = damaged_data / "datasets" / f"{name}.csv"
+    path.write_bytes(change(path.read_bytes()))
+
+
+@pytest.mark.parametrize("key", ["schema", "path", "name"])
+def test_a_resource_without_a_required_key_is_named(damaged_data, key):
+    path, package = _descriptor(damaged_data)
+    del package["resources"][1][key]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    expected = r"resource 2 has no 'name'" if key == "name" else rf"dataset 'ev_types' has no '{key}'"
+    with pytest.raises(tmvlearn.DatasetError, match=r"datapackage\.json: " + expected):
+        tmvlearn.load_dataset("ev_types" if key != "name" else "biomarkers")
+
+
+def test_a_descriptor_without_resources_is_named(damaged_data):
+    path, package = _descriptor(damaged_data)
+    del package["resources"]
+    path.write_text(json.dumps(package), encoding="utf-8")
+    with pytest.raises(tmvlearn.DatasetError, match=r"datapackage\.json has no 'resources' list"):
+        tmvlearn.list_datasets()
+
+
+def test_a_schema_without_fields_or_a_field_without_a_name_is_named(damaged_data):
+    _edit_schema(damaged_data, "glossary", lambda s: s.pop("fields"))
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'glossary' \(.*glossary\.schema\.json\): "
+                                                    r"the table schema has no 'fields'"):
+        tmvlearn.load_dataset("glossary")
+    datasets.clear_cache()
+    _edit_schema(damaged_data, "ev_types", lambda s: s["fields"][2].pop("name"))
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'ev_types' .*field 3 of the table schema has "
+                                                    "no 'name'"):
+        tmvlearn.describe_dataset("ev_types")
+
+
+def test_a_minimum_on_a_string_column_is_a_descriptor_error(damaged_data):
+    _edit_schema(damaged_data, "ev_types", lambda s: _field(s, "origin")["constraints"].update(minimum=3))
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'ev_types' .*ev_types\.csv\), column 'origin': "
+                                                    "the descriptor sets a minimum on a string column"):
+        tmvlearn.load_dataset("ev_types")
+
+
+def test_a_bad_pattern_is_named(damaged_data):
+    _edit_schema(damaged_data, "ev_types", lambda s: _field(s, "origin")["constraints"].update(pattern="[a-"))
+    expected = r"column 'origin': the descriptor sets the pattern '\[a-', which is not a valid regular"
+    with pytest.raises(tmvlearn.DatasetError, match=expected):
+        tmvlearn.load_dataset("ev_types")
+
+
+def test_an_unknown_type_is_named(damaged_data):
+    _edit_schema(damaged_data, "ev_types", lambda s: _field(s, "size_min_nm").update(type="numbr"))
+    with pytest.raises(tmvlearn.DatasetError, match=r"column 'size_min_nm': the descriptor gives the type "
+                                                    r"'numbr'; tmvlearn reads string, number, integer"):
+        tmvlearn.load_dataset("ev_types")
+
+
+def _set_cell(damaged_data, name, row, column, value):
+    path = damaged_data / "datasets" / f"{name}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[row, column] = value
+    frame.to_csv(path, index=False)
+
+
+def test_a_23_digit_integer_is_out_of_range_not_a_traceback(damaged_data):
+    _set_cell(damaged_data, "references", 4, "number", "1" * 23)
+    expected = (r"dataset 'references' .*references\.csv\), column 'number', data row 5 \(line 6\): "
+                "a whole number of more than 18 digits is out of range")
+    with pytest.raises(tmvlearn.DatasetError, match=expected):
+        tmvlearn.load_dataset("references")
+
+
+@pytest.mark.parametrize("value", ["inf", "-Infinity", "NaN"])
+def test_inf_and_nan_in_a_number_column_are_refused(damaged_data, value):
+    _set_cell(damaged_data, "ev_types", 2, "size_max_nm", value)
+    with pytest.raises(tmvlearn.DatasetError, match=r"column 'size_max_nm', data row 3 \(line 4\): not a "
+                                                    "finite number"):
+        tmvlearn.load_dataset("ev_types")
+
+
+def test_a_header_only_file_is_refused(damaged_data):
+    _edit_csv(damaged_data, "glossary", lambda data: data.split(b"\n", 1)[0] + b"\n")
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'glossary' .*glossary\.csv\): the file has a "
+                                                    "header but no data rows"):
+        tmvlearn.load_dataset("glossary")
+
+
+def test_nul_bytes_are_refused_with_their_line(damaged_data):
+    def damage(data):
+        lines = data.split(b"\n")
+        lines[3] = lines[3][:5] + b"\x00\x00" + lines[3][5:]
+        return b"\n".join(lines)
+
+    _edit_csv(damaged_data, "glossary", damage)
+    with pytest.raises(tmvlearn.DatasetError, match=r"dataset 'glossary' .*glossary\.csv\), line 4: the file "
+                                                    "contains a NUL byte"):
+        tmvlearn.load_dataset("glossary")
+
+
+def test_an_unbalanced_quote_is_blamed_not_uniqueness(damaged_data):
+    def damage(data):
+        lines = data.split(b"\n")
+        lines[2] = b'"' + lines[2]  # opens a quoted field that never closes where it should
+        return b"\n".join(lines)
+
+    _edit_csv(damaged_data, "ev_types", damage)
+    with pytest.raises(tmvlearn.DatasetError) as err:
+        tmvlearn.load_dataset("ev_types")
+    message = str(err.value)
+    assert "unbalanced quote" in message and "unique" not in message
+    assert message.startswith(f"dataset 'ev_types' ({damaged_data / 'datasets' / 'ev_types.csv'}), line ")
+
+
+def test_a_duplicate_names_the_second_row(damaged_data):
+    _set_cell(damaged_data, "references", 7, "number", "3")  # the number of data row 3
+    with pytest.raises(tmvlearn.DatasetError, match=r"column 'number', data row 8 \(line 9\): this value is "
+                                                    "already in an earlier row"):
+        tmvlearn.load_dataset("references")
+
+
+def test_the_command_reports_damage_in_one_line(damaged_data, capsys):
+    from tmvlearn.cli import main
+
+    _set_cell(damaged_data, "ev_types", 0, "size_min_nm", "inf")
+    assert main(["datasets", "ev_types"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("tmvlearn datasets: error: dataset 'ev_types' (")
+    assert "Traceback" not in err
+
+
+def test_the_export_keeps_an_existing_file_unless_forced(tmp_path, capsys):
+    from tmvlearn.cli import main
+
+    target = tmp_path / "mine.csv"
+    target.write_text("keep me\n")
+    assert main(["datasets", "ev_types", "--csv", str(target)]) == 2
+    assert "already exists and was left as it is" in capsys.readouterr().err
+    assert target.read_text() == "keep me\n"
+    assert main(["datasets", "ev_types", "--csv", str(target), "--force"]) == 0
+    assert len(pd.read_csv(target)) == 4
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.csv"], "no temporary file left"

@@ -136,3 +136,93 @@ def test_pdf_without_chromium_says_how_to_install_it(tmp_path, monkeypatch, caps
     assert main(["handouts", "00", "--format", "pdf", "--out", str(tmp_path)]) == 1
     assert "apt-get install chromium" in capsys.readouterr().err
     assert not list(tmp_path.iterdir()), "nothing is built before the check"
+
+
+# --- a build tells the truth --------------------------------------------------------------------
+
+HAS_CHROMIUM = any(shutil.which(n) for n in handouts.CHROMIUM_NAMES)
+
+
+def _tiny_lessons(tmp_path, monkeypatch, *cells: str):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    params = nbformat.v4.new_code_cell("INTERACTIVE = True")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Lesson 0: Tiny"), params,
+                *(nbformat.v4.new_code_cell(c) for c in cells)]
+    nbformat.write(nb, folder / "00_tiny.ipynb")
+    monkeypatch.setattr("tmvlearn.lessons.notebooks_dir", lambda: folder)
+    return folder
+
+
+def test_a_cell_that_never_ends_times_out_where_it_is(tmp_path, monkeypatch, capsys):
+    _tiny_lessons(tmp_path, monkeypatch, "x = 1", "import time\nwhile True:\n    time.sleep(1)")
+    assert main(["handouts", "--timeout", "5", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("tmvlearn handouts: error: lesson 00_tiny timed out after 5 s at cell 4 ('import "
+                          "time')"), err
+    assert "KeyboardInterrupt" not in err and err.count("\n") == 1
+    assert not [p for p in (tmp_path / "out").iterdir()], "nothing written for a lesson that did not finish"
+
+
+def test_an_unusable_out_folder_is_found_before_any_lesson_runs(tmp_path, monkeypatch, capsys):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a lesson ran before --out was checked")
+
+    monkeypatch.setattr(handouts, "prepare_lesson", must_not_run)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    assert main(["handouts", "00", "--out", str(blocker)]) == 1
+    assert "cannot use" in capsys.readouterr().err and blocker.read_text() == "in the way"
+    assert main(["handouts", "00", "--out", str(blocker / "inside")]) == 1
+    assert "cannot create the output folder" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:  # argparse: usage and one error line
+        main(["handouts", "00", "--timeout", "0", "--out", str(tmp_path / "x")])
+    assert done.value.code == 2 and "positive number of seconds, not '0'" in capsys.readouterr().err
+
+
+def _fake_chromium(tmp_path, body: str) -> str:
+    script = tmp_path / "fake-chromium"
+    script.write_text("#!/bin/sh\n" + body + "\nexit 0\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+def test_a_chromium_that_exits_0_without_a_pdf_is_an_error_and_the_old_file_stays(tmp_path, monkeypatch,
+                                                                                    capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / f"{LESSONS[0].stem}.pdf"
+    stale.write_bytes(b"%PDF-1.4 stale instructor edition with the answers")
+    monkeypatch.setenv("TMVLEARN_CHROMIUM", _fake_chromium(tmp_path, "echo 'cannot write' >&2"))
+    assert main(["handouts", "00", "--format", "pdf", "--no-execute", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"Chromium could not print {stale.name} (exit code 0; cannot write); nothing was replaced" in err
+    assert stale.read_bytes().startswith(b"%PDF-1.4 stale"), "the old file is untouched"
+    # a "PDF" that pypdf cannot open is caught too
+    monkeypatch.setenv("TMVLEARN_CHROMIUM", _fake_chromium(
+        tmp_path, 'for a in "$@"; do case "$a" in --print-to-pdf=*) echo garbage > "${a#--print-to-pdf=}";; '
+                  "esac; done"))
+    assert main(["handouts", "00", "--format", "pdf", "--no-execute", "--out", str(out)]) == 1
+    assert "is not a readable PDF" in capsys.readouterr().err
+    assert stale.read_bytes().startswith(b"%PDF-1.4 stale")
+    assert sorted(p.name for p in out.iterdir()) == [stale.name], "no temporary file left"
+
+
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="needs Chromium")
+def test_a_stale_read_only_instructor_pdf_is_replaced_by_a_checked_student_edition(tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "out"
+    out.mkdir()
+    page = tmp_path / "stale.html"
+    page.write_text("<h1>Instructor edition</h1><h2>Answer key</h2><p>1. False</p>", encoding="utf-8")
+    stale = out / f"{LESSONS[0].stem}.pdf"
+    handouts.html_to_pdf(page, stale, edition="instructor")
+    stale.chmod(0o444)  # a file that cannot be written in place (as Chromium would try)
+    written = handouts.build_handouts(["00"], edition="student", fmt="pdf", out=out, execute=False,
+                                      report=None)
+    assert stale in written
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(stale).pages)
+    assert "Student edition" in text and "Answer key" not in text

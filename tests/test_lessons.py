@@ -70,6 +70,21 @@ def test_parameters_cell_holds_plain_literals_only(lesson):
     assert names >= PARAMETERS
 
 
+def test_checks_its_parameters_first(lesson):
+    """A bad -p value stops the lesson in the next cell, naming the parameter (tmvlearn.lessons)."""
+    _, nb = lesson
+    code = _code(nb)
+    index = next(i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", []))
+    following = code[index + 1].source
+    assert "from tmvlearn.lessons import check_parameters" in following
+    calls = [node for node in ast.walk(ast.parse(following)) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", None) == "check_parameters"]
+    assert calls and [a.id for a in calls[0].args] == ["SEED", "QUIZ_MODE", "INTERACTIVE"], \
+        "the cell after the parameters cell calls check_parameters(SEED, QUIZ_MODE, INTERACTIVE)"
+    before = following.split("check_parameters(SEED", 1)[0]
+    assert "load_dataset" not in before and "explorers." not in before, "before any other work"
+
+
 def test_closes_with_summary_quiz_and_a_link_onward(lesson):
     name, nb = lesson
     text = _markdown(nb)

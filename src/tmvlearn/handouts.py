@@ -6,6 +6,13 @@ quizzes as printed questions), filtered for the edition, and converted with nbco
 pre-rendered as MathML, and no script is needed. PDF is printed from that HTML by a headless
 Chromium. The student edition drops cells tagged ``instructor`` or ``solution`` and carries no
 answers; the instructor edition keeps them and ends each lesson with the answer key.
+
+A build tells the truth: the output folder is checked before any lesson runs; each file is written
+under a temporary name and renamed into place only after it is checked (the HTML carries its
+edition's label; the PDF opens with pypdf and carries it too), so a failed build never leaves a
+stale file, say an instructor PDF with the answers, where the student edition should be; a cell
+that runs too long is reported as "timed out after N s at cell K"; a kernel that cannot start
+says why.
 """
 
 from __future__ import annotations
@@ -21,12 +28,13 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from tmvlearn._files import write_atomically
 from tmvlearn.errors import TmvlearnError
 from tmvlearn.lessons import (
+    DEFAULT_TIMEOUT,
     LessonError,
     drop_widget_views,
     execute_notebook,
-    failed_cell,
     notebook_title,
     select_lessons,
 )
@@ -47,18 +55,7 @@ class HandoutError(TmvlearnError):
 
 # --- preparing a lesson -------------------------------------------------------------------
 
-def _static_parameters(notebook) -> None:
-    """Insert ``INTERACTIVE = False`` after the parameters cell (as papermill injects parameters)."""
-    from nbformat.v4 import new_code_cell
-
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
-            injected = new_code_cell("# Injected by tmvlearn handouts: render explorers and quizzes "
-                                     "statically\nINTERACTIVE = False")
-            injected.metadata["tags"] = ["injected-parameters"]
-            notebook.cells.insert(index + 1, injected)
-            return
-    raise HandoutError("the lesson has no cell tagged 'parameters', so it cannot be rendered statically")
+STATIC = {"INTERACTIVE": False}  # injected after the parameters cell, as papermill does
 
 
 _DISPLAY_MATH = re.compile(r"\$\$(.+?)\$\$", re.S)
@@ -106,24 +103,20 @@ def _answer_key_cell(lesson: str):
 
 
 @functools.lru_cache(maxsize=16)
-def _executed_statically(path: Path, mtime_ns: int):
+def _executed_statically(path: Path, mtime_ns: int, timeout: float = DEFAULT_TIMEOUT):
     """The lesson run once with INTERACTIVE = False (cached: both editions share one run)."""
-    import nbformat
-
-    notebook = nbformat.read(path, as_version=4)
-    _static_parameters(notebook)
     try:
-        execute_notebook(path, notebook=notebook, cwd=Path(tempfile.gettempdir()))
-    except Exception as exc:  # nbclient raises CellExecutionError, timeouts, kernel deaths
-        raise HandoutError(f"lesson {path.stem} failed to execute at {failed_cell(notebook)}") from exc
-    return notebook
+        return execute_notebook(path, parameters=STATIC, cwd=Path(tempfile.gettempdir()), timeout=timeout)
+    except LessonError as exc:  # a failed or timed-out cell, a kernel that did not start, a bad parameter
+        raise HandoutError(str(exc)) from None
 
 
-def prepare_lesson(path: Path, edition: str = "student", *, execute: bool = True):
+def prepare_lesson(path: Path, edition: str = "student", *, execute: bool = True,
+                   timeout: float = DEFAULT_TIMEOUT):
     """The lesson at ``path`` ready for conversion: executed statically and filtered for ``edition``.
 
     With ``execute=False`` the stored outputs are used (their widget views are dropped and the
-    static fallbacks they carry are shown instead).
+    static fallbacks they carry are shown instead). ``timeout``: seconds each cell may run.
     """
     import copy
 
@@ -132,7 +125,7 @@ def prepare_lesson(path: Path, edition: str = "student", *, execute: bool = True
     if edition not in EDITIONS:
         raise HandoutError(f"unknown edition {edition!r}; choose one of: {', '.join(EDITIONS)}")
     if execute:
-        notebook = copy.deepcopy(_executed_statically(path, path.stat().st_mtime_ns))
+        notebook = copy.deepcopy(_executed_statically(path, path.stat().st_mtime_ns, timeout))
     else:
         notebook = nbformat.read(path, as_version=4)
     hidden = RUN_ONLY_TAGS | (STUDENT_HIDDEN_TAGS if edition == "student" else set())
@@ -208,69 +201,146 @@ def find_chromium() -> str:
     )
 
 
-def html_to_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None, timeout: int = 120) -> Path:
-    """Print an HTML file to PDF with headless Chromium (A4, page numbers from the print CSS)."""
+def edition_label(edition: str) -> str:
+    """The words every page of an edition carries ("Student edition"): how a built file is checked."""
+    return f"{edition.title()} edition"
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+def check_pdf(path: Path, edition: str | None = None, *, name: str | None = None) -> int:
+    """Open the PDF at ``path`` with pypdf; raise :class:`HandoutError` unless it has pages (and, with
+    ``edition``, that edition's label on its first page). Returns the number of pages."""
+    import pypdf
+
+    shown = name or path.name
+    try:
+        reader = pypdf.PdfReader(path)
+        pages = len(reader.pages)
+        first = reader.pages[0].extract_text() if pages else ""
+    except Exception as exc:  # pypdf raises many kinds for a damaged file
+        raise HandoutError(f"Chromium wrote {shown}, but it is not a readable PDF ({exc}); nothing was "
+                           "replaced") from None
+    if not pages:
+        raise HandoutError(f"Chromium wrote {shown} without any page; nothing was replaced")
+    if edition and _squeezed(edition_label(edition)) not in _squeezed(first):
+        raise HandoutError(f"{shown} does not say {edition_label(edition)!r} on its first page, so it may "
+                           "not be the edition asked for; nothing was replaced")
+    return pages
+
+
+def html_to_pdf(html_path: Path, pdf_path: Path, chromium: str | None = None, timeout: int = 120, *,
+                edition: str | None = None) -> Path:
+    """Print an HTML file to PDF with headless Chromium (A4, page numbers from the print CSS).
+
+    Chromium prints into a private temporary folder (it exits 0 even when it could not write); the
+    result is checked (:func:`check_pdf`) and only then put at ``pdf_path``, replacing any old file.
+    """
     chromium = chromium or find_chromium()
-    with tempfile.TemporaryDirectory(prefix="tmvlearn-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="tmvlearn-chromium-") as work:
+        printed = Path(work) / "printed.pdf"
         command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                   "--disable-sync", f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                   f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()]
+                   "--disable-sync", f"--user-data-dir={Path(work) / 'profile'}", "--no-pdf-header-footer",
+                   f"--print-to-pdf={printed}", html_path.resolve().as_uri()]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise HandoutError(f"Chromium took over {timeout} s to print {html_path.name}") from None
-    if done.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        tail = (done.stderr or "").strip().splitlines()[-1:] or ["no message"]
-        raise HandoutError(f"Chromium could not print {html_path.name} to PDF: {tail[0]}")
-    return pdf_path
+            raise HandoutError(f"Chromium took over {timeout} s to print {pdf_path.name}") from None
+        except OSError as exc:
+            raise HandoutError(f"cannot run Chromium ({chromium}): {exc.strerror or exc}") from None
+        if done.returncode != 0 or not printed.exists() or printed.stat().st_size == 0:
+            tail = [line for line in (done.stderr or "").strip().splitlines() if line.strip()][-1:]
+            raise HandoutError(f"Chromium could not print {pdf_path.name} (exit code {done.returncode}; "
+                               f"{tail[0] if tail else 'no message'}); nothing was replaced")
+        check_pdf(printed, edition, name=pdf_path.name)
+        return write_atomically(pdf_path, printed.read_bytes(), force=True, error=HandoutError)
+
+
+def _checked_html(text: str, edition: str, name: str) -> str:
+    if edition_label(edition) not in text:
+        raise HandoutError(f"{name} came out without its {edition_label(edition)!r} label; nothing was "
+                           "replaced")
+    return text
+
+
+def check_output_folder(target: Path, names: Sequence[str] = ()) -> None:
+    """Raise :class:`HandoutError` now, before any lesson runs, if ``target`` cannot take the handouts."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise HandoutError(f"cannot use {target} as the output folder: it is a file; give a folder "
+                           "with --out") from None
+    except OSError as exc:
+        raise HandoutError(f"cannot create the output folder {target}: {exc.strerror or exc}; choose "
+                           "another with --out") from None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".tmvlearn-write-test-", dir=target)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise HandoutError(f"cannot write in the output folder {target}: {exc.strerror or exc}; choose "
+                           "another with --out, or fix its permissions") from None
+    for name in names:
+        if (target / name).is_dir():
+            raise HandoutError(f"cannot write {target / name}: a folder of that name is in the way")
 
 
 # --- the whole build ------------------------------------------------------------------------
 
 def build_handouts(lessons: Sequence[str] = (), *, edition: str = "student", fmt: str = "html",
                    out: str | os.PathLike = "handouts", execute: bool = True,
-                   report: Callable[[str], None] | None = print) -> list[Path]:
+                   report: Callable[[str], None] | None = print,
+                   timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
     """Build handouts for ``lessons`` (name prefixes such as ``"01"``; all when empty) into ``out``.
 
     Returns the written files: a cover page (``index.html`` / ``index.pdf``) and one file per
-    lesson. ``report`` receives one progress line per lesson. Raises :class:`HandoutError` naming
-    the lesson and cell when a lesson fails to execute, or when PDF output has no Chromium.
+    lesson. ``report`` receives one progress line per lesson; ``timeout`` is the seconds each cell
+    may run. Raises :class:`HandoutError` naming the lesson and cell when a lesson fails to execute
+    or times out, when the kernel cannot start, when PDF output has no Chromium, or (before any
+    lesson runs) when ``out`` cannot be written. A file is replaced only by a checked new one.
     """
     if edition not in EDITIONS:
         raise HandoutError(f"unknown edition {edition!r}; choose one of: {', '.join(EDITIONS)}")
     if fmt not in FORMATS:
         raise HandoutError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if not timeout or timeout <= 0:
+        raise HandoutError(f"the time limit per cell must be a positive number of seconds, not {timeout!r}")
     try:
         paths = select_lessons(list(lessons))
     except LessonError as exc:
         raise HandoutError(str(exc)) from None
     chromium = find_chromium() if fmt == "pdf" else None  # fail before the slow part
+    if fmt == "pdf":
+        import pypdf  # noqa: F401  (checks every PDF; missing it should fail now, not after the lessons)
     target = Path(out)
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise HandoutError(f"cannot create the output folder {target}: {exc.strerror}") from None
+    check_output_folder(target, [f"{p.stem}.{fmt}" for p in paths] + [f"index.{fmt}"])
 
     written, titles = [], []
-    for number, path in enumerate(paths, 1):
-        start = time.perf_counter()
-        notebook = prepare_lesson(path, edition, execute=execute)
-        titles.append((path.stem, notebook_title(notebook)))
-        html_path = target / f"{path.stem}.html"
-        html_path.write_text(to_html(notebook, edition), encoding="utf-8")
-        result = html_path
-        if fmt == "pdf":
-            result = html_to_pdf(html_path, target / f"{path.stem}.pdf", chromium)
-            html_path.unlink()
-        written.append(result)
-        if report:
-            elapsed = time.perf_counter() - start
-            report(f"[{number}/{len(paths)}] {path.stem}: {result.name} ({elapsed:.1f} s)")
+    with tempfile.TemporaryDirectory(prefix="tmvlearn-handouts-") as work:
+        for number, path in enumerate(paths, 1):
+            start = time.perf_counter()
+            notebook = prepare_lesson(path, edition, execute=execute, timeout=timeout)
+            titles.append((path.stem, notebook_title(notebook)))
+            page = _checked_html(to_html(notebook, edition), edition, f"{path.stem}.html")
+            if fmt == "pdf":
+                source = Path(work) / f"{path.stem}.html"
+                source.write_text(page, encoding="utf-8")
+                result = html_to_pdf(source, target / f"{path.stem}.pdf", chromium, edition=edition)
+            else:
+                result = write_atomically(target / f"{path.stem}.html", page, force=True, error=HandoutError)
+            written.append(result)
+            if report:
+                elapsed = time.perf_counter() - start
+                report(f"[{number}/{len(paths)}] {path.stem}: {result.name} ({elapsed:.1f} s)")
 
-    cover = target / "index.html"
-    cover.write_text(cover_html(titles, edition, fmt), encoding="utf-8")
-    if fmt == "pdf":
-        cover = html_to_pdf(cover, target / "index.pdf", chromium)
-        (target / "index.html").unlink()
-    return [cover, *written]
+        cover = _checked_html(cover_html(titles, edition, fmt), edition, f"index.{fmt}")
+        if fmt == "pdf":
+            source = Path(work) / "index.html"
+            source.write_text(cover, encoding="utf-8")
+            index = html_to_pdf(source, target / "index.pdf", chromium, edition=edition)
+        else:
+            index = write_atomically(target / "index.html", cover, force=True, error=HandoutError)
+    return [index, *written]

@@ -14,12 +14,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("name", nargs="?", help="a dataset name (see the list)")
     parser.add_argument("--csv", metavar="FILE", help="write the dataset to FILE as CSV")
+    parser.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists (by default an existing file is kept)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
+    from tmvlearn._files import write_atomically
     from tmvlearn.datasets import describe_dataset, list_datasets, load_dataset
     from tmvlearn.errors import UsageError
 
@@ -34,10 +37,7 @@ def run(args: argparse.Namespace) -> int:
     print(table.attrs["description"])
     with pd.option_context("display.max_colwidth", 60, "display.width", 120):
         print(table[["type", "unit", "required", "description"]].to_string())
-    if args.csv:
-        try:
-            frame.to_csv(args.csv, index=False)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.csv}: {exc.strerror or exc}") from None
+    if args.csv:  # written whole under a temporary name, then renamed: an old file is never half replaced
+        write_atomically(args.csv, frame.to_csv(index=False), force=args.force, error=UsageError)
         print(f"wrote {len(frame)} rows to {args.csv}")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from tmvlearn.cli.lessons import seconds
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -21,6 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default="handouts", help="output folder (default: ./handouts)")
     parser.add_argument("--no-execute", action="store_true",
                         help="use the lessons' stored outputs instead of running them (faster)")
+    parser.add_argument("--timeout", type=seconds, default=600, metavar="SECONDS",
+                        help="stop a lesson whose cell runs longer than this (default: 600)")
     parser.set_defaults(func=run)
 
 
@@ -28,6 +32,6 @@ def run(args: argparse.Namespace) -> int:
     from tmvlearn.handouts import build_handouts
 
     files = build_handouts(args.lessons, edition=args.edition, fmt=args.fmt, out=args.out,
-                           execute=not args.no_execute)
+                           execute=not args.no_execute, timeout=args.timeout)
     print(f"wrote {len(files)} files to {args.out}/ (open {files[0].name} first)")
     return 0

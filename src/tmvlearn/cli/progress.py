@@ -1,4 +1,8 @@
-"""``tmvlearn progress``: a learner's quiz progress, and its export as CSV or JSON."""
+"""``tmvlearn progress``: a learner's quiz progress, and its export as CSV or JSON.
+
+It only reads: the progress database is opened read-only (so it works on a read-only file or
+folder, and never creates, migrates or repairs anything), and the first line says where it read.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +12,79 @@ import argparse
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     prog = subparsers.add_parser("progress", help="show a learner's quiz progress and export it",
                                  description="Summarise the quiz attempts kept in the progress database "
-                                 "($TMVLEARN_HOME or the user data folder), per lesson.")
+                                 "($TMVLEARN_HOME or the user data folder), per lesson. Reads only.")
     prog.add_argument("--learner", help="whose progress (default: $TMVLEARN_LEARNER or your user name)")
     prog.add_argument("--all", action="store_true", dest="all_learners",
                       help="every learner in the database")
     prog.add_argument("--csv", metavar="FILE", help="write every attempt to FILE as CSV")
     prog.add_argument("--json", metavar="FILE", help="write the summary and every attempt to FILE as JSON")
+    prog.add_argument("--force", action="store_true",
+                      help="replace FILE if it exists (by default an existing file is kept)")
     prog.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def _percent(value) -> str:
+    import math
+
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
+
+
+def _when(text) -> str:
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def format_summary(summary) -> str:
+    """The summary as the command prints it: answered N of M, scores as percentages."""
     import pandas as pd
 
+    table = pd.DataFrame()
+    if "learner" in summary:
+        table["learner"] = summary["learner"]
+    table["lesson"] = summary["lesson"]
+    table["answered"] = [f"{a} of {t}" for a, t in zip(summary["questions_answered"],
+                                                       summary["questions_total"], strict=True)]
+    table["first try"] = summary["first_score"].map(_percent)
+    table["best"] = summary["best_score"].map(_percent)
+    if "test_first_score" in summary:
+        table["first test"] = summary["test_first_score"].map(_percent)
+    table["attempts"] = summary["attempts"]
+    table["last activity"] = summary["last_activity"].map(_when)
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        return table.to_string(index=False)
+
+
+def run(args: argparse.Namespace) -> int:
     from tmvlearn.errors import TmvlearnError, UsageError
     from tmvlearn.quiz import store as prog
 
-    store = prog.get_store()
     learner = args.learner or prog.default_learner()
-    summary = store.summary(learner, all_learners=args.all_learners)
+    store = prog.ProgressStore(read_only=True)
+    reading = store.read(learner, all_learners=args.all_learners)
+    summary = prog.summarize(reading.attempts, by_learner=args.all_learners)
     who = "all learners" if args.all_learners else f"learner {learner!r}"
+    if not reading.readable and summary.empty:  # never "no attempts" for a file that could not be read
+        raise TmvlearnError(" ".join(reading.notes) or f"cannot read {reading.source}", exit_code=1)
     if summary.empty:
-        print(f"No quiz attempts recorded for {who} (database: {store.location}).")
+        print(f"No quiz attempts recorded for {who} (read from {reading.source}).")
     else:
-        print(f"Quiz progress for {who}:")
-        with pd.option_context("display.width", 120):
-            print(summary.to_string(index=False))
+        print(f"Quiz progress for {who} (read from {reading.source}):")
+        print(format_summary(summary))
+    for note in reading.notes:
+        print(f"note: {note}")
     for path in (args.csv, args.json):
         if path:
             try:
-                written = prog.export_progress(path, learner, all_learners=args.all_learners)
-            except TmvlearnError:
-                raise  # the package's own errors reach main as they are
-            except (OSError, ValueError) as exc:  # an unwritable path, or not .csv/.json
-                raise UsageError(f"cannot write {path}: {getattr(exc, 'strerror', None) or exc}") from None
+                written = prog.export_progress(path, learner, all_learners=args.all_learners,
+                                               force=args.force, store=store)
+            except prog.ProgressError as exc:
+                raise UsageError(str(exc)) from None
             print(f"wrote {written}")
     return 0
