@@ -123,7 +123,7 @@ def page(browser):
 
     def route(route):
         url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or url.hostname in ("127.0.0.1", "localhost"):
+        if url.scheme in ("data", "blob", "file") or url.hostname in ("127.0.0.1", "localhost"):
             route.continue_()
         else:
             page.outside_requests.append(route.request.url)
@@ -310,3 +310,163 @@ def _check_lesson(page, lab, name: str) -> None:
     TIMINGS[f"{name[:-6]}_run_and_interact_s"] = time.perf_counter() - start
     assert not page.outside_requests, f"{name}: requests left the machine: {page.outside_requests[:5]}"
     assert not page.console_errors, f"{name}: console errors: {page.console_errors[:5]}"
+
+
+# --- a quiz taken as a learner: every type, the keyboard, one attempt per check, a lost kernel -----
+
+LESSON_WITH_EVERY_TYPE = "01_biogenesis.ipynb"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+        "resultTypes": ["violations"]}
+
+
+def _cells(page) -> int:
+    return page.locator(".jp-Notebook .jp-Cell").count()
+
+
+def _active_cell(page) -> int:
+    return page.evaluate("[...document.querySelectorAll('.jp-Notebook .jp-Cell')]"
+                         ".findIndex(c => c.classList.contains('jp-mod-active'))")
+
+
+def _tab_to(page, selector: str, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.closest({json.dumps(selector)}) !== null"):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def _serious(violations) -> list[str]:
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in violations
+            if v.get("impact") in ("serious", "critical")]
+
+
+def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
+    """Lesson 1's quiz has a question of every type: answer each, three by keyboard alone (arrow
+    keys included), and see that keys typed in the quiz never reach JupyterLab (no cell added, the
+    selected cell unchanged), that a double click on Check records one attempt, that the quiz says
+    so after a kernel restart, and that axe-core finds no serious WCAG 2.1 AA violation in it."""
+    import pandas as pd
+
+    from tmvlearn.quiz import load_bank
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    bank = load_bank("01_biogenesis")
+    by_type = {}
+    for question in bank:
+        by_type.setdefault(question.type, question)
+    _open(page, lab, LESSON_WITH_EVERY_TYPE)
+    _run_all(page)
+    quiz = page.locator(".jp-OutputArea .tmv-quiz").last
+    quiz.wait_for()
+    quiz.locator(".tmv-question").first.scroll_into_view_if_needed()
+    cells_before = _cells(page)
+
+    def box(question):
+        return quiz.locator(f".tmv-q-{question.id}")
+
+    def feedback(question) -> str:
+        return _feedback(page, question.id)
+
+    # 1. single choice, keyboard alone: focus the first option, ArrowDown moves the choice
+    sc = by_type["single_choice"]
+    box(sc).locator("input[type=radio]").first.focus()
+    active = _active_cell(page)
+    page.keyboard.press("ArrowDown")
+    assert box(sc).locator("input[type=radio]").nth(1).is_checked(), "ArrowDown moved to the next option"
+    assert _active_cell(page) == active, "ArrowDown stayed in the quiz: the selected cell did not move"
+    _tab_to(page, f".tmv-check-{sc.id}")
+    page.keyboard.press("Enter")
+    assert feedback(sc)
+
+    # 2. numeric, keyboard alone: Tab from the question into its box, type, Tab to Check, Enter
+    num = by_type["numeric"]
+    box(num).locator("input[type=text]").first.focus()
+    page.keyboard.type(str(int(num.answer)))
+    _tab_to(page, f".tmv-check-{num.id}")
+    page.keyboard.press("Enter")
+    assert "✔" in feedback(num)
+
+    # 3. ordering, keyboard alone: each dropdown chosen with arrow keys; "b" typed there adds no cell
+    order = by_type["ordering"]
+    selects = box(order).locator("select")
+    # ipywidgets writes option labels with no-break spaces
+    options = selects.first.locator("option").evaluate_all(
+        "els => els.map(e => e.textContent.replace(/\\u00a0/g, ' ').trim())")[1:]
+    selects.first.focus()
+    page.keyboard.press("b")
+    for i, item in enumerate(order.items):
+        selects.nth(i).focus()
+        steps = options.index(item) + 1 - selects.nth(i).evaluate("s => s.selectedIndex")
+        for _ in range(abs(steps)):
+            page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+    _tab_to(page, f".tmv-check-{order.id}")
+    page.keyboard.press("Enter")
+    assert "✔" in feedback(order)
+    assert _cells(page) == cells_before, "keys typed in the quiz added no cell"
+
+    # 4. the other types by mouse: true/false, multiple select, short text, matching
+    tf = by_type["true_false"]
+    box(tf).locator("label", has_text=re.compile(f"^{tf.answer_text()}$")).click()
+    ms = by_type["multiple_select"]
+    for option in ms.answer:
+        box(ms).locator("label", has_text=option).first.click()
+    st = by_type["short_text"]
+    box(st).locator("input[type=text]").fill(st.accepted[0] + ".")  # a trailing full stop is forgiven
+    mt = by_type["matching"]
+    for i, pair in enumerate(mt.pairs):
+        box(mt).locator("select").nth(i).select_option(label=pair["right"])
+    for question in (tf, ms, st, mt):
+        box(question).locator(f".tmv-check-{question.id}").click()
+        assert "✔" in feedback(question), question.id
+
+    # 5. a double click on Check records one attempt
+    retry = box(tf).locator(f".tmv-retry-{tf.id}")
+    retry.click()
+    box(tf).locator("label", has_text=re.compile(f"^{tf.answer_text()}$")).click()
+    box(tf).locator(f".tmv-check-{tf.id}").dblclick()
+    feedback(tf)
+    page.wait_for_timeout(1500)
+    quiz.screenshot(path=ARTIFACTS / "quiz-every-type.png")
+    store = Path(lab["workbook"]).parent / "progress" / "progress.sqlite3"
+    import sqlite3
+
+    with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as conn:
+        rows = pd.read_sql("SELECT question_id FROM attempts WHERE question_id = ?", conn, params=(tf.id,))
+    assert len(rows) == 2, f"two checks of {tf.id} (one before Try again, one double click): {len(rows)}"
+
+    # 6. accessibility of the quiz: no serious or critical WCAG 2.1 AA violation
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=".tmv-quiz", options=WCAG)
+    assert not _serious(results.response["violations"]), _serious(results.response["violations"])
+
+    # 7. after a kernel restart the quiz says it has lost its kernel, and how to get it back
+    _menu(page, "Kernel", "Restart Kernel")
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    box(sc).locator(f".tmv-retry-{sc.id}").click()
+    stale = quiz.locator(".tmv-stale")
+    stale.wait_for(timeout=10_000)
+    assert "Run this cell again" in stale.inner_text()
+    quiz.screenshot(path=ARTIFACTS / "quiz-stale-kernel.png")
+    assert not page.outside_requests, page.outside_requests[:5]
+
+
+def test_a_handout_reads_offline_runs_no_script_and_passes_axe(page, tmp_path):
+    """A student handout (lesson 0, HTML) opened from disk: no request, no console error, its policy
+    forbids scripts, and axe-core finds no serious WCAG 2.1 AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tmvlearn.handouts import build_handouts
+
+    files = build_handouts(["00"], edition="student", fmt="html", out=tmp_path, report=None)
+    lesson = next(f for f in files if f.name.startswith("00_"))
+    page.goto(lesson.resolve().as_uri())
+    page.locator(".tmv-quiz-static").first.wait_for()
+    assert page.evaluate("document.scripts.length") == 0
+    results = Axe().run(page, options=WCAG)
+    assert not _serious(results.response["violations"]), _serious(results.response["violations"])
+    page.screenshot(path=ARTIFACTS / "handout-00-student.png", full_page=False)
+    assert not page.outside_requests, page.outside_requests[:5]
+    assert not page.console_errors, page.console_errors[:5]

@@ -165,9 +165,11 @@ def test_test_mode_gives_feedback_only_at_the_end():
     t = panel(quiz, "bio-ca-scramblase")
     t.inputs[0].value = "False"
     assert t.feedback.value == ""
+    quiz.finish_button.click()  # 11 unanswered: asks first
+    assert t.feedback.value == "" and quiz.finish_button.description == "Finish anyway"
     quiz.finish_button.click()
     assert "✔" in t.feedback.value and "Score: 1 / 12" in quiz.score_label.value
-    assert "Why:" in panel(quiz, "bio-rhoa-route").feedback.value  # unanswered: explained too
+    assert "Why:" not in panel(quiz, "bio-rhoa-route").feedback.value  # unanswered: not explained
     assert t.inputs[0].disabled and not quiz.restart_button.disabled
     quiz.restart_button.click()
     assert t.inputs[0].value is None and t.feedback.value == "" and not t.inputs[0].disabled
@@ -206,4 +208,4 @@ def test_widget_says_when_progress_cannot_be_saved(tmp_path, monkeypatch):
     p = quiz._panels[0]
     p.inputs[0].value = "False"
     p.check_button.click()
-    assert "✔" in p.feedback.value and "in memory for this session" in p.feedback.value
+    assert "✔" in p.feedback.value and "will be added the next time" in p.feedback.value

@@ -17,7 +17,7 @@ ipywidgets.
 
 from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
 from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
-from tmvlearn.quiz.exercises import ExerciseCheck, check_exercise
+from tmvlearn.quiz.exercises import ExerciseCheck, Solution, check_exercise, solution
 from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
 from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.store import (
@@ -43,6 +43,7 @@ __all__ = [
     "Question",
     "Quiz",
     "Result",
+    "Solution",
     "attempts",
     "check_exercise",
     "export_progress",
@@ -54,6 +55,7 @@ __all__ = [
     "progress",
     "record_attempt",
     "show",
+    "solution",
     "to_jupyterquiz",
     "validate_files",
 ]

@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 SCHEMA_FILE = "bank.schema.json"
+MAX_BANK_BYTES = 5_000_000  # the largest shipped bank is about 40 kB
+MAX_BANK_VALUES = 200_000  # YAML values once aliases are expanded; a shipped bank has a few thousand
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,9 @@ def _read_yaml(path: Path, name: str) -> tuple[Any, Any, list[Problem]]:
     import yaml
 
     try:
+        if path.stat().st_size > MAX_BANK_BYTES:
+            too_big = f"the file is over {MAX_BANK_BYTES // 1_000_000} MB; a bank is a few dozen questions"
+            return None, None, [Problem(name, "-", "file", too_big)]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
@@ -172,6 +177,10 @@ def _read_yaml(path: Path, name: str) -> tuple[Any, Any, list[Problem]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_size(node) > MAX_BANK_VALUES:
+            return None, None, [Problem(
+                name, "-", "yaml", f"the file expands to more than {MAX_BANK_VALUES:,} values through YAML "
+                "aliases (&anchor / *alias); write the repeated parts out, or use fewer aliases")]
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -182,6 +191,32 @@ def _read_yaml(path: Path, name: str) -> tuple[Any, Any, list[Problem]]:
         loader.dispose()
     problems = list(_duplicate_keys(node, name, data))
     return data, node, problems
+
+
+def _expanded_size(root: Any) -> int:
+    """How many values the YAML node graph holds once every alias is expanded (in linear time:
+    an alias is the same node object, so each node's size is counted once)."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            sizes[id(node)] = 1
+            continue
+        if children_done:
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_BANK_VALUES + 1)
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
 
 
 def _node_at(node: Any, path: Iterable[Any]) -> Any:
@@ -261,6 +296,11 @@ def _message(error: dict[str, Any], in_question: bool, rest: list[Any]) -> str:
             "not a field here (a typo?)"
     if kind == "greater_than_equal" and rest and str(rest[-1]).endswith("tolerance"):
         return f"{value} is below zero; a tolerance must be 0 or more"
+    if kind == "greater_than_equal" and rest and rest[-1] == "fuzzy_threshold":
+        return (f"{value} would accept unrelated words as right; use {error['ctx']['ge']} or more "
+                "(or leave fuzzy matching out)")
+    if kind == "finite_number":
+        return f"{value} is not a finite number; give a real value (a tolerance of .inf accepts anything)"
     message = error["msg"].removeprefix("Value error, ")
     if kind == "string_type" and isinstance(value, (bool, int, float)):
         message += _YAML_HINT

@@ -14,7 +14,7 @@ import warnings
 from typing import Any
 
 from tmvlearn.quiz.bank import load_questions
-from tmvlearn.quiz.markup import inline_html, markdown_to_html
+from tmvlearn.quiz.markup import escape, inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question, Result
 from tmvlearn.quiz.render import display_options, render_key, render_student
 
@@ -90,13 +90,15 @@ def key(lesson_or_ids: Any) -> AnswerKey:
     return AnswerKey(title, questions)
 
 
-def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = False, seed: int = 0,
+def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, seed: int = 0,
          interactive: bool = True, learner: str | None = None, record: bool = True) -> Quiz:
     """A quiz on a lesson (``"01_biogenesis"``), a bank file, or a list of question ids.
 
     ``mode="practice"`` gives feedback at each check; ``mode="test"`` gives it
-    all at the end (a Finish button). ``shuffle`` reorders choice options with
-    ``seed``. With ``interactive=False`` only the static rendering is shown.
+    all at the end (a Finish button): the first completed take is the test score, later ones
+    are recorded as retakes. Options are shuffled (``shuffle=False`` keeps the bank's order): the
+    printed copy by ``seed``, the widget by ``seed`` and the learner, so each learner sees one
+    fixed order. With ``interactive=False`` only the static rendering is shown.
     Checked answers are recorded for ``learner`` (default: ``$TMVLEARN_LEARNER``
     or the user name) unless ``record=False``.
     """
@@ -111,14 +113,24 @@ class Quiz:
     """A displayable quiz. ``.widget`` is the ipywidgets view (built on first use)."""
 
     def __init__(self, title: str, questions: list[Question], *, mode: str = "practice",
-                 shuffle: bool = False, seed: int = 0, interactive: bool = True, learner: str | None = None,
+                 shuffle: bool = True, seed: int = 0, interactive: bool = True, learner: str | None = None,
                  record: bool = True):
         self.title, self.questions = title, list(questions)
         self.mode, self.shuffle, self.seed = mode, shuffle, seed
         self.interactive, self.learner, self.record = interactive, learner, record
         self.results: dict[str, Result] = {}
+        self.take = 0  # test mode: which completed take this is (1 = the one that counts)
+        self._finished = False
+        self._confirming = False
         self._widget = None
         self._panels: list[_Panel] = []
+
+    @property
+    def widget_seed(self) -> str:
+        """The widget's shuffle seed: the lesson's SEED and the learner, so each learner's order is fixed."""
+        from tmvlearn.quiz.store import default_learner
+
+        return f"{self.seed}:{self.learner or default_learner()}"
 
     # -- display ---------------------------------------------------------------
     def static_bundle(self) -> dict[str, str]:
@@ -149,21 +161,26 @@ class Quiz:
     def _build(self):
         import ipywidgets as w
 
+        from tmvlearn.shield import KeyboardShield
+
         self._panels = [_Panel(self, i, q) for i, q in enumerate(self.questions, 1)]
         self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("tmv-score")
-        children = [w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"), self.score_label]
+        children = [KeyboardShield(".tmv-quiz"),
+                    w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"), self.score_label]
         children += [p.box for p in self._panels]
         if self.mode == "test":
             self.finish_button = w.Button(description="Finish", button_style="primary",
-                                          tooltip="Grade every answer and show the feedback")
+                                          tooltip="Hand in: grade every answer and show the feedback")
             self.finish_button.add_class("tmv-finish")
             self.finish_button.on_click(lambda _b: self.finish())
             self.restart_button = w.Button(description="Start again", disabled=True,
-                                           tooltip="Clear every answer and take the quiz again")
+                                           tooltip="Clear every answer and take the quiz again (a retake)")
             self.restart_button.add_class("tmv-restart")
             self.restart_button.on_click(lambda _b: self.restart())
-            children.append(w.HBox([self.finish_button, self.restart_button]))
+            self.status = w.HTML("")
+            self.status.add_class("tmv-status")
+            children += [w.HBox([self.finish_button, self.restart_button]), self.status]
         box = w.VBox(children)
         box.add_class("tmv-quiz")
         box.add_class(f"tmv-mode-{self.mode}")
@@ -174,8 +191,13 @@ class Quiz:
         done = len(self.results)
         total = sum(r.score for r in self.results.values())
         right = sum(r.correct for r in self.results.values())
-        if self.mode == "test" and not getattr(self, "_finished", False):
+        if self.mode == "test" and not self._finished:
             return f"<p><strong>Test mode:</strong> answer all {n} questions, then press Finish.</p>"
+        if self.mode == "test":
+            which = ("your first take: this is your test score" if self.take <= 1 else
+                     f"take {self.take}, recorded as a retake; your first take stays your test score")
+            return (f'<p role="status"><strong>Score: {total:g} / {n}</strong> '
+                    f"({right} correct, {done} of {n} answered; {which})</p>")
         return (f'<p role="status"><strong>Score: {total:g} / {n}</strong> '
                 f"({right} correct, {done} of {n} checked)</p>")
 
@@ -194,27 +216,63 @@ class Quiz:
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                record_attempt(question, response, result, learner=self.learner)
+                record_attempt(question, response, result, learner=self.learner, mode=self.mode,
+                               take=max(self.take, 1))
             self.storage_warnings = [str(c.message) for c in caught]
         return result
 
+    def unanswered(self) -> list[int]:
+        """Numbers of the questions whose inputs hold nothing gradable yet."""
+        return [p.number for p in self._panels if p.q.check(p.response()).details.get("invalid")]
+
     def finish(self) -> None:
-        """Test mode: grade every question and show all feedback."""
-        self._finished = True
+        """Test mode: hand in. With questions unanswered, the first press asks to confirm and names
+        them; then every answered question is graded and recorded, with its explanation, and every
+        unanswered one is shown as not attempted."""
+        if self._finished:
+            return  # a second click on Finish: already handed in
+        missing = self.unanswered()
+        if missing and not self._confirming:
+            self._confirming = True
+            listed = ("question " if len(missing) == 1 else "questions ") + ", ".join(map(str, missing))
+            self.status.value = (f'<p class="tmv-confirm"><strong>{len(missing)} of {len(self._panels)} '
+                                 f"questions not answered yet: {listed}.</strong> Answer them, or press "
+                                 "“Finish anyway” to hand in; an unanswered question scores 0.</p>")
+            self.finish_button.description = "Finish anyway"
+            return
+        self.take = self._next_take()
+        self._finished, self._confirming = True, False
         for panel in self._panels:
-            panel.check()
-            panel.set_locked(True)
+            panel.hand_in()
         self.finish_button.disabled = True
+        self.finish_button.description = "Finish"
         self.restart_button.disabled = False
+        self.status.value = ""
         self._update_score()
 
+    def _next_take(self) -> int:
+        """1 for this learner's first completed take of these questions in test mode, then 2, 3..."""
+        if not self.record:
+            return self.take + 1
+        try:
+            from tmvlearn.quiz.store import attempts
+
+            done = attempts(self.learner)
+            ids = {q.id for q in self.questions}
+            taken = done[(done["mode"] == "test") & done["question_id"].isin(ids)]
+            return int(taken["take"].max()) + 1 if len(taken) else 1
+        except Exception:  # progress cannot be read: count the takes of this session
+            return self.take + 1
+
     def restart(self) -> None:
-        self._finished = False
+        """Test mode: clear every answer for a retake (recorded as one)."""
+        self._finished = self._confirming = False
         self.results.clear()
         for panel in self._panels:
             panel.reset()
         self.finish_button.disabled = False
         self.restart_button.disabled = True
+        self.status.value = ""
         self._update_score()
 
 
@@ -226,8 +284,10 @@ class _Panel:
 
         self.quiz, self.q, self.number = quiz, question, number
         qid = question.id
-        self.options = display_options(question, quiz.shuffle, quiz.seed)
-        prompt = w.HTMLMath(f"<strong>Question {number}.</strong> {markdown_to_html(question.prompt)}")
+        self.options = display_options(question, quiz.shuffle, quiz.widget_seed)
+        self.graded: Result | None = None
+        prompt = w.HTMLMath(f"<strong>Question {number}.</strong> {markdown_to_html(question.prompt)}"
+                            f'<p class="tmv-instruction"><em>{escape(question.instruction_text())}</em></p>')
         prompt.add_class(f"tmv-prompt-{qid}")
         self.inputs = self._make_inputs(w)
         self.feedback = w.HTMLMath("")
@@ -260,26 +320,43 @@ class _Panel:
         return self.q.read_response(self.inputs, self.options)
 
     def check(self) -> Result:
+        """Practice mode: grade and record the answer, once (a second click changes nothing)."""
+        if self.graded is not None:
+            return self.graded
         result = self.quiz._grade(self.q, self.response())
-        self.feedback.value = self._feedback_html(result)
-        if getattr(self.quiz, "storage_warnings", None):  # say so, but keep the quiz going
-            note = html.escape(self.quiz.storage_warnings[0].removeprefix("tmvlearn: "))
-            self.feedback.value += f'\n<p class="tmv-storage"><small>⚠ {note}</small></p>'
-        if self.quiz.mode == "practice" and not result.details.get("invalid"):
+        self.feedback.value = self._feedback_html(result) + self._storage_note()
+        if not result.details.get("invalid"):
+            self.graded = result
             self.check_button.disabled = True
             self.retry_button.disabled = False
             self.set_locked(True)
         self.quiz._update_score()
         return result
 
+    def hand_in(self) -> Result | None:
+        """Test mode, at Finish: grade and record an answered question; mark an unanswered one."""
+        self.set_locked(True)
+        result = self.q.check(self.response())
+        if result.details.get("invalid"):
+            self.feedback.value = ('<p class="tmv-not-attempted"><strong>Not attempted.</strong> '
+                                   "It scores 0; its explanation is shown only for answered questions.</p>")
+            return None
+        result = self.quiz._grade(self.q, self.response())
+        self.graded = result
+        self.feedback.value = self._feedback_html(result) + self._storage_note()
+        return result
+
+    def _storage_note(self) -> str:
+        warnings_ = getattr(self.quiz, "storage_warnings", None)
+        if not warnings_:
+            return ""
+        note = html.escape(warnings_[0].removeprefix("tmvlearn: "))
+        return f'\n<p class="tmv-storage"><small>⚠ {note}</small></p>'
+
     def _feedback_html(self, result: Result) -> str:
         if result.details.get("invalid"):
-            warning = f'<p class="tmv-invalid">⚠ {html.escape(result.feedback)}</p>'
-            if self.quiz.mode == "practice":
-                return warning
-            return f"{warning}\n<p><em>Why:</em> {inline_html(self.q.explanation)}</p>"
-        mark = "✔ Correct." if result.correct else f"✘ Not right yet (score {result.score:.2g})."
-        parts = [f"<p><strong>{mark}</strong> {inline_html(result.feedback)}</p>"]
+            return f'<p class="tmv-invalid">⚠ {html.escape(result.feedback)}</p>'
+        parts = [f"<p><strong>{_verdict(result)}</strong> {_feedback_text(result)}</p>"]
         if result.correct or self.quiz.mode == "test":
             parts.append(f"<p><em>Why:</em> {inline_html(self.q.explanation)}</p>")
             if self.q.source_text:
@@ -293,6 +370,7 @@ class _Panel:
             widget.disabled = locked
 
     def reset(self) -> None:
+        self.graded = None
         for widget in self.inputs:
             widget.value = self.q.blank_input
         self.set_locked(False)
@@ -302,3 +380,26 @@ class _Panel:
             self.check_button.disabled = False
             self.retry_button.disabled = True
         self.quiz._update_score()
+
+
+_DEFAULT_FEEDBACK = {"Correct.", "Not quite."}
+
+
+def _verdict(result: Result) -> str:
+    """✔/✘ and a word: right or wrong is never told by colour alone; a score only for partial credit."""
+    if result.correct:
+        return "✔ Correct."
+    if result.score > 0:
+        return f"✘ Partly right (score {result.score:.2g} of 1)."
+    return "✘ Not right yet."
+
+
+def _feedback_text(result: Result) -> str:
+    """The question's own feedback, without a second "Correct." or a bare "Not quite."."""
+    text = result.feedback.strip()
+    if text in _DEFAULT_FEEDBACK:
+        return ""
+    if result.correct and text.startswith("Correct"):
+        text = text.removeprefix("Correct").lstrip(".:, ")
+        text = text[:1].upper() + text[1:]
+    return inline_html(text)

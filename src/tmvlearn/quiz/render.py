@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from tmvlearn.quiz.markup import inline_html, markdown_to_html
+from tmvlearn.quiz.markup import escape, inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question
 
 __all__ = ["display_options", "render_student", "render_key"]
@@ -30,13 +30,16 @@ def _question_html(n: int, q: Question, shuffle: bool, seed: int, key: bool,
                    objectives: Mapping[str, str]) -> str:
     parts = [f'<li class="tmv-question tmv-type-{q.type}" id="tmv-q-{q.id}">']
     parts.append(f'<div class="tmv-prompt">{markdown_to_html(q.prompt)}</div>')
-    parts.append(f'<p class="tmv-instruction"><em>{q.instruction_text()}</em></p>')
+    parts.append(f'<p class="tmv-instruction"><em>{escape(q.instruction_text())}</em></p>')
     parts += q.body_html(display_options(q, shuffle, seed))
     if key:
         parts.append('<div class="tmv-key">')
         parts.append(f'<p><strong>Answer:</strong> {inline_html(q.answer_text())}</p>')
         parts.append(f'<p><strong>Explanation:</strong> {inline_html(q.explanation)}</p>')
         parts += _key_extras_html(q, objectives)
+        if q.solution:
+            parts.append(f'<div class="tmv-solution"><p><strong>Worked solution:</strong></p>'
+                         f"{markdown_to_html(q.solution)}</div>")
         parts.append("</div>")
     parts.append("</li>")
     return "\n".join(parts)
@@ -69,6 +72,9 @@ def _question_markdown(n: int, q: Question, shuffle: bool, seed: int, key: bool,
         lines += ["", f"> **Answer:** {q.answer_text()}", ">", f"> **Explanation:** {q.explanation.strip()}"]
         for label, text in _key_extras(q, objectives):
             lines += [">", f"> **{label}:** {text.strip()}"]
+        if q.solution:
+            lines += [">", "> **Worked solution:**", ">"]
+            lines += [f"> {line}".rstrip() for line in q.solution.splitlines()]
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from typing_extensions import NotRequired, TypedDict
 from tmvlearn.quiz.markup import inline_html
 from tmvlearn.quiz.questions.base import (
     BLANK,
+    CHOOSE,
     Question,
     Result,
     Text,
@@ -26,6 +27,7 @@ __all__ = ["Matching", "Ordering"]
 
 Feedback = dict[Literal["correct", "wrong"], Text]
 Steps = unique_texts(2, "The items in the right order.")
+_PLACEHOLDER = f"{CHOOSE!r} is the empty entry of the dropdowns; use another text"
 
 
 class Pair(TypedDict):
@@ -80,6 +82,10 @@ class Matching(Question):
             return invalid(f"{short(bad_right[0])} is not one of the choices.")
         if not any(v is not None for v in given.values()):
             return invalid("Nothing matched yet: choose a match for each item.")
+        unmatched = [left for left in self.lefts if given.get(left) is None]
+        if unmatched:  # as ordering does: an incomplete answer is not graded
+            return invalid(f"Choose a match for every item: {len(unmatched)} of {len(self.lefts)} "
+                           f"still to do ({short(unmatched[0], 40)}...).")
         right_lefts = [p["left"] for p in self.pairs if (given.get(p["left"]) or "").strip() == p["right"]]
         wrong = [p for p in self.pairs if p["left"] not in right_lefts]
         score = len(right_lefts) / len(self.pairs)
@@ -119,6 +125,10 @@ class Matching(Question):
         rights = {p["right"] for p in self.pairs}
         problems += [(("extra_right", j), "a decoy must not also be a right answer")
                      for j, extra in enumerate(self.extra_right) if extra in rights]
+        problems += [(("pairs", j, "right"), _PLACEHOLDER)
+                     for j, p in enumerate(self.pairs) if p["right"].strip() == CHOOSE]
+        problems += [(("extra_right", j), _PLACEHOLDER)
+                     for j, extra in enumerate(self.extra_right) if extra.strip() == CHOOSE]
         return problems
 
     def display_options(self, shuffle: bool = False, seed: int | str = 0) -> list[str]:
@@ -192,6 +202,10 @@ class Ordering(Question):
 
     def display_options(self, shuffle: bool = False, seed: int | str = 0) -> list[str]:
         return self.display_order(self.items, seed, avoid=self.items)
+
+    def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        return [(("items", j), _PLACEHOLDER)
+                for j, item in enumerate(self.items) if item.strip() == CHOOSE]
 
     def body_html(self, options: list[str]) -> list[str]:
         blanks = " ".join([BLANK[:3]] * len(options))

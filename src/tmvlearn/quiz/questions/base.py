@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple
@@ -164,6 +164,9 @@ class Question(BaseModel):
     feedback: dict[str, Text] = {}
     note: Annotated[Text, Field(
         description="A flag for the instructor, e.g. where the source contradicts itself.")] = None  # type: ignore[assignment]
+    solution: Annotated[Text, Field(description=(
+        "A worked solution (Markdown; code in ``` fences), for exercises: shown to a learner only when "
+        "they ask for it (the reveal is noted in their progress), and in the instructor's key."))] = None  # type: ignore[assignment]
 
     _lesson: str | None = PrivateAttr(default=None)
 
@@ -217,7 +220,7 @@ class Question(BaseModel):
 
     def secret_texts(self) -> list[str]:
         """Texts that give the answer away: never in a student rendering."""
-        texts = [self.explanation, self.note or ""] + list(self.feedback.values())
+        texts = [self.explanation, self.note or "", self.solution or ""] + list(self.feedback.values())
         return [t for t in texts if t and t.strip()]
 
     @property
@@ -237,18 +240,24 @@ class Question(BaseModel):
         """What the learner picks from, in display order (nothing for typed answers)."""
         return []
 
-    def display_order(self, seq: list[str], seed: int | str = 0, *,
-                      avoid: list[str] | None = None) -> list[str]:
-        """``seq`` shuffled by a generator seeded from the question id (stable across runs).
+    def display_order(self, seq: list[str], seed: int | str = 0, *, avoid: list[str] | None = None,
+                      pinned: Iterable[str] = ()) -> list[str]:
+        """``seq`` shuffled by a generator seeded from ``seed`` and the question id: the same order on
+        every run for the same seed (a lesson's SEED, with the learner's name in the widget).
 
-        With ``avoid``, the result differs from that order (so a shuffled ordering
-        question never shows its answer).
+        Items in ``pinned`` keep their listed place (a "None of the above" stays last). With
+        ``avoid``, the result differs from that order (so a shuffled ordering question never
+        shows its answer).
         """
         rng = random.Random(f"{seed}:{self.id}")
+        fixed = {i: item for i, item in enumerate(seq) if item in set(pinned)}
+        movable = [item for i, item in enumerate(seq) if i not in fixed]
         out = list(seq)
         for _ in range(20):
-            rng.shuffle(out)
-            if avoid is None or out != avoid or len(set(out)) < 2:
+            rng.shuffle(movable)
+            rest = iter(movable)
+            out = [fixed[i] if i in fixed else next(rest) for i in range(len(seq))]
+            if avoid is None or out != list(avoid) or len(set(movable)) < 2:
                 break
         return out
 
@@ -315,6 +324,13 @@ def dropdowns(w: Any, options: list[str], labels: list[str]) -> list[Any]:
     choices = [(CHOOSE, None)] + [(o, o) for o in options]
     return [w.Dropdown(options=choices, value=None, description=label, layout=w.Layout(**WIDE), style=LABELS)
             for label in labels]
+
+
+def text_box(w: Any, label: str, placeholder: str) -> Any:
+    """A one-line answer box. Its value reaches the kernel when the learner leaves the box or presses
+    Enter, in one message: sent at every keystroke, the last keys could still be queued behind the
+    throttle when a quick Tab and Enter on Check arrives, and the check would grade a cut answer."""
+    return w.Text(value="", description=label, placeholder=placeholder, style=LABELS, continuous_update=False)
 
 
 def text_list(value: Any) -> bool:

@@ -60,6 +60,8 @@ class _Picked(Question):
 class _Choice(_Picked):
     options: Options
     feedback: Annotated[dict[str, Text], Field(description="Option text to feedback.")] = {}
+    pinned: Annotated[list[Text], Field(description=(
+        "Options that keep their listed place when the others are shuffled, e.g. 'None of the above'."))] = []
 
     def _option(self, value: Any) -> str | None:
         if isinstance(value, str):
@@ -68,11 +70,25 @@ class _Choice(_Picked):
         return None
 
     def display_options(self, shuffle: bool = False, seed: int | str = 0) -> list[str]:
-        return self.display_order(self.options, seed) if shuffle else list(self.options)
+        if not shuffle:
+            return list(self.options)
+        return self.display_order(self.options, seed, pinned=self.pinned)
 
     def _feedback_problems(self, allowed: set[str]) -> list[tuple[tuple[Any, ...], str]]:
-        return [(("feedback", key), "feedback for an option that does not exist")
-                for key in self.feedback if key not in allowed]
+        problems = [(("feedback", key), "feedback for an option that does not exist")
+                    for key in self.feedback if key not in allowed]
+        problems += [(("pinned", j), f"{text!r} is not among the options")
+                     for j, text in enumerate(self.pinned) if text not in self.options]
+        seen: dict[str, str] = {}
+        for j, option in enumerate(self.options):  # a learner cannot tell these apart
+            if not isinstance(option, str):
+                continue  # validation reports it
+            key = " ".join(option.split()).casefold()
+            if key in seen:
+                problems.append((("options", j),
+                                 f"{option!r} differs from {seen[key]!r} only in case or spacing"))
+            seen.setdefault(key, option)
+        return problems
 
     @staticmethod
     def _read_choices(item: Mapping[str, Any]) -> tuple[list[str], list[str], dict[str, str]]:
@@ -185,10 +201,7 @@ class MultipleSelect(_Choice):
         if not missed and not false_picks:
             return Result(True, 1.0, self.feedback.get("correct", "Correct: all and only the right options."),
                           details)
-        lines = [
-            f"Not quite: {len(hits)} of your picks are right, {len(false_picks)} wrong, "
-            f"and {len(missed)} right option(s) are missing."
-        ]
+        lines = [_tally(len(hits), len(false_picks), len(missed))]
         lines += [self.feedback[o] for o in self.options if o in false_picks and o in self.feedback]
         return Result(False, 0.0, " ".join(lines), details)
 
@@ -224,6 +237,18 @@ class MultipleSelect(_Choice):
     def from_jupyterquiz(cls, item: Mapping[str, Any]) -> dict[str, Any]:
         options, right, feedback = cls._read_choices(item)
         return {"options": options, "answer": right, "feedback": feedback}
+
+
+def _tally(right: int, wrong: int, missing: int) -> str:
+    """What was right and wrong in a multiple-select answer, in words."""
+    picks = right + wrong
+    if picks == 1:
+        parts = [f"your one pick is {'right' if right else 'wrong'}"]
+    else:
+        parts = [f"{right} of your {picks} picks {'is' if right == 1 else 'are'} right"]
+    if missing:
+        parts.append(f"{missing} right {'option is' if missing == 1 else 'options are'} missing")
+    return "Not quite: " + " and ".join(parts) + "."
 
 
 _TRUE = {"true", "t", "yes"}

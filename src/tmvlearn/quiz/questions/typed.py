@@ -10,12 +10,11 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 from typing_extensions import NotRequired, TypedDict
 
 from tmvlearn.quiz.questions.base import (
     BLANK,
-    LABELS,
     MAX_TEXT,
     Exported,
     Question,
@@ -25,12 +24,27 @@ from tmvlearn.quiz.questions.base import (
     invalid,
     number,
     short,
+    text_box,
     unit_suffix,
 )
+from tmvlearn.quiz.units import UnitError, convert
 
 __all__ = ["Numeric", "ShortText"]
 
 Feedback = dict[Literal["correct", "wrong"], Text]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+def _unit(text: str) -> str:
+    if not re.search(r"[^\W\d_]|[%°]", text) or text[0].isdigit() or re.search(r"[<>\"'&{}\\]", text):
+        raise ValueError(f"{text!r} is not a unit: write one such as min, nm or % (letters, no number "
+                         "first, no markup characters)")
+    return text
+
+
+Unit = Annotated[Text, AfterValidator(_unit), Field(description=(
+    "The answer's unit (min, h, nm, µm, %, S, x g, rpm...); a learner may write a unit of the same kind "
+    "after the number and it is converted."))]
 
 
 class Case(TypedDict):
@@ -39,10 +53,17 @@ class Case(TypedDict):
     __pydantic_config__ = ConfigDict(  # type: ignore[misc]
         extra="forbid", strict=True,
         json_schema_extra={"oneOf": [{"required": ["value"]}, {"required": ["range"]}]})
-    value: NotRequired[int | float]
-    range: NotRequired[Annotated[list[int | float], Field(min_length=2, max_length=2)]]
+    value: NotRequired[int | Finite]
+    range: NotRequired[Annotated[list[int | Finite], Field(min_length=2, max_length=2)]]
     correct: bool
     feedback: NotRequired[Text]
+
+
+# A number (thousands grouped by commas or spaces, or not at all; a fraction; an exponent) and what
+# follows it, which should be a unit.
+_NUMBER = re.compile(
+    r"(?P<number>[-+]?(?:\d{1,3}(?:[,\s]\d{3})+(?!\d)|\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?"
+    r"(?:\s*/\s*\d+(?:\.\d+)?)?)(?P<unit>.*)", re.S)
 
 
 def _round_sig(x: float, digits: int | None) -> float:
@@ -62,10 +83,10 @@ class Numeric(Question):
     JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ("numeric",)
 
     type: Literal["numeric"] = "numeric"
-    answer: float
-    tolerance: Annotated[float, Field(ge=0, description="Absolute tolerance, >= 0.")] = 0.0
-    rel_tolerance: Annotated[float, Field(ge=0, description="Relative tolerance (0.05 = 5%), >= 0.")] = 0.0
-    unit: Text = None  # type: ignore[assignment]
+    answer: Finite
+    tolerance: Annotated[Finite, Field(ge=0, description="Absolute tolerance, >= 0.")] = 0.0
+    rel_tolerance: Annotated[Finite, Field(ge=0, description="Relative tolerance (0.05 = 5%), >= 0.")] = 0.0
+    unit: Unit = None  # type: ignore[assignment]
     precision: Annotated[int, Field(ge=1, description="Round to this many significant digits before comparing.")] = None  # type: ignore[assignment]  # noqa: E501
     cases: Annotated[list[Case], Field(description=(
         "Further values or [low, high) ranges, checked in order after the answer, each right or wrong "
@@ -75,7 +96,12 @@ class Numeric(Question):
         "for a wrong number on either side.")] = {}
 
     def parse(self, response: Any) -> float | str:
-        """The response as a float, or a message saying why it is not a number."""
+        """The response as a float in the question's unit, or a message saying why it is not one.
+
+        Text may use thousands separators (``1,000``, ``10 000``), a fraction (``500/2``) and a
+        unit after the number, converted when the question's unit is of the same kind
+        (``2 hours`` for minutes).
+        """
         if isinstance(response, bool) or type(response).__name__ == "bool_":
             return "Enter a number, not True or False."
         if isinstance(response, numbers.Real):
@@ -84,24 +110,47 @@ class Numeric(Question):
             except (OverflowError, ValueError, TypeError):
                 return "Enter a number of ordinary size."
         elif isinstance(response, str):
-            text = response.strip().replace("\u2212", "-").replace(" ", "")
-            if not text:
-                return "Enter a number."
-            if len(text) > 100:
-                return "That is too long to be a number: enter just the number."
-            if self.unit:
-                unit = self.unit.replace(" ", "")
-                if unit and text.lower().endswith(unit.lower()):
-                    text = text[: -len(unit)]
-            try:
-                value = float(Fraction(text)) if "/" in text else float(text)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                return f"{short(response)!r} is not a number: enter digits such as 12.5 or 1e3."
+            value_or_message = self._parse_text(response)
+            if isinstance(value_or_message, str):
+                return value_or_message
+            value = value_or_message
         else:
             return "Enter a number."
         if not math.isfinite(value):
             return "Enter a finite number."
         return value
+
+    def _parse_text(self, response: str) -> float | str:
+        text = unicodedata.normalize("NFKC", response).replace("\u2212", "-").strip()
+        if not text:
+            return "Enter a number."
+        if len(text) > 100:
+            return "That is too long to be a number: enter just the number."
+        if re.match(r"[-+]?\d+,\d{1,2}(?![\d,])", text):
+            return (f"{short(response)!r}: write decimals with a point (1.5), not a comma; "
+                    "commas only group thousands (1,000).")
+        match = _NUMBER.match(text)
+        not_a_number = (f"{short(response)!r} is not a number: enter digits such as 12.5 or 1e3"
+                        f"{self._unit_hint()}.")
+        if not match or not re.search(r"\d", match["number"]):
+            return not_a_number
+        number, unit = match["number"], match["unit"].strip().rstrip(".").strip()
+        digits = re.sub(r"[,\s]", "", number)
+        try:
+            value = float(Fraction(digits)) if "/" in digits else float(digits)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return not_a_number
+        if not unit:
+            return value
+        if not self.unit:
+            return f"Give just the number, without a unit ({short(unit, 20)!r})."
+        try:
+            return convert(value, unit, self.unit)
+        except UnitError as exc:
+            return f"{exc}."
+
+    def _unit_hint(self) -> str:
+        return f", in {self.unit}" if self.unit else ""
 
     def _close(self, value: float) -> bool:
         value, answer = _round_sig(value, self.precision), _round_sig(self.answer, self.precision)
@@ -173,7 +222,7 @@ class Numeric(Question):
 
     def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
         label = f"Answer ({self.unit}):" if self.unit else "Answer:"
-        return [w.Text(value="", description=label, placeholder="a number", style=LABELS)]
+        return [text_box(w, label, "a number")]
 
     def to_jupyterquiz(self) -> Exported:
         width = max(self.tolerance, self.rel_tolerance * abs(self.answer))
@@ -247,9 +296,47 @@ class Numeric(Question):
         return out
 
 
+# Characters a keyboard or a copy from a PDF may give in place of the plain ones.
+_LOOKALIKES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2010": "-",
+                             "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+                             "\u00b5": "\u03bc"})
+_EDGES = " .,;:!?'\"`"  # punctuation around an answer ("Annexin V.") is not part of it
+_WITH_ABBREVIATION = re.compile(r"(?P<outer>.+?)\s*\((?P<inner>[^()]+)\)")
+PATTERN_SECONDS = 0.05  # longest a bank pattern may take on one answer
+FUZZY_MIN = 0.75  # a lower similarity lets one letter in four be wrong: "cat" would pass for "car"
+
+
 def _normal(text: str, match_case: bool) -> str:
-    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    text = unicodedata.normalize("NFKC", text).translate(_LOOKALIKES)
+    text = " ".join(text.split()).strip(_EDGES)
     return text if match_case else text.casefold()
+
+
+def _fullmatch(pattern: str, text: str, match_case: bool) -> bool:
+    """Whether ``pattern`` matches all of ``text``, giving up (no match) after PATTERN_SECONDS."""
+    import regex
+
+    try:
+        return regex.fullmatch(pattern, text, 0 if match_case else regex.IGNORECASE | regex.V0,
+                               timeout=PATTERN_SECONDS) is not None
+    except (TimeoutError, regex.error):
+        return False
+
+
+def _slow_pattern(pattern: str) -> bool:
+    """Whether ``pattern`` takes over PATTERN_SECONDS on a short answer built from its own letters
+    (nested repetition such as ``(a+)+$`` backtracks exponentially)."""
+    import regex
+
+    letters = list(dict.fromkeys(c for c in pattern.casefold() if c.isalnum()))[:8] or ["a"]
+    for letter in letters:
+        try:
+            regex.fullmatch(pattern, letter * 28 + "!", regex.IGNORECASE, timeout=PATTERN_SECONDS)
+        except TimeoutError:
+            return True
+        except regex.error:
+            return False
+    return False
 
 
 def _similarity(a: str, b: str) -> float:
@@ -291,8 +378,9 @@ class ShortText(Question):
     patterns: Annotated[list[Text], Field(
         description="Regular expressions that must match the whole (whitespace-normalised) answer.")] = []
     match_case: bool = False
-    fuzzy_threshold: Annotated[float, Field(gt=0, le=1, description=(
-        "Also accept answers this similar (0-1, Levenshtein ratio)."))] = None  # type: ignore[assignment]
+    fuzzy_threshold: Annotated[float, Field(ge=FUZZY_MIN, le=1, description=(
+        f"Also accept answers this similar ({FUZZY_MIN}-1, Levenshtein ratio); below {FUZZY_MIN} "
+        "unrelated words would pass."))] = None  # type: ignore[assignment]
     wrong_answers: list[WrongAnswer] = []
     feedback: Feedback = {}
 
@@ -306,19 +394,28 @@ class ShortText(Question):
         given = _normal(response, self.match_case)
         if not given:
             return invalid("Type an answer first.")
-        if any(given == _normal(a, self.match_case) for a in self.accepted):
-            return self._right(text=given)
-        flags = 0 if self.match_case else re.IGNORECASE
-        if any(re.fullmatch(p, given, flags) for p in self.patterns):
+        if self._accepts(given):
             return self._right(text=given)
         for wrong in self.wrong_answers:
             if given == _normal(wrong["answer"], self.match_case):
                 return self._wrong(wrong.get("feedback"), text=given)
+        both = _WITH_ABBREVIATION.fullmatch(given)  # "Full name (ABBR)": either part may be the answer
+        if both:
+            parts = [_normal(both["outer"], self.match_case), _normal(both["inner"], self.match_case)]
+            if any(self._accepts(p) for p in parts) and not any(self._listed_wrong(p) for p in parts):
+                return self._right(text=given)
         if self.fuzzy_threshold:
             for accepted in self.accepted:
                 if _similarity(given, _normal(accepted, self.match_case)) >= self.fuzzy_threshold:
                     return self._right(f"Close enough (check the spelling: {accepted}).", text=given)
         return self._wrong(text=given)
+
+    def _accepts(self, given: str) -> bool:
+        return (any(given == _normal(a, self.match_case) for a in self.accepted)
+                or any(_fullmatch(p, given, self.match_case) for p in self.patterns))
+
+    def _listed_wrong(self, given: str) -> bool:
+        return any(given == _normal(w["answer"], self.match_case) for w in self.wrong_answers)
 
     def key_response(self) -> str:
         return self.accepted[0]
@@ -338,16 +435,23 @@ class ShortText(Question):
         return super().secret_texts() + list(self.accepted) + [w for w in wrong if w]
 
     def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        import regex
+
         problems = []
         for j, pattern in enumerate(self.patterns):
             try:
-                re.compile(pattern)
-            except (re.error, TypeError) as exc:
+                regex.compile(pattern, regex.V0)
+            except (regex.error, TypeError) as exc:
                 problems.append((("patterns", j), f"not a valid regular expression: {exc}"))
+                continue
+            if _slow_pattern(pattern):
+                problems.append((("patterns", j), "this pattern can take exponential time on some "
+                                 "answers (nested repetition such as (a+)+): rewrite it without repeating "
+                                 "a repetition"))
         return problems
 
     def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
-        return [w.Text(value="", description="Answer:", placeholder="a word or short phrase", style=LABELS)]
+        return [text_box(w, "Answer:", "a word or short phrase")]
 
     def to_jupyterquiz(self) -> Exported:
         answers = []

@@ -1,0 +1,117 @@
+"""A small front-end helper for quizzes and explorers in JupyterLab (an anywidget).
+
+Placed as an invisible child of a quiz or explorer box, it
+
+- marks the box and every control in it ``data-lm-suppress-shortcuts``, so keys typed there
+  (arrows on a radio group, letters in a dropdown) reach the control and never JupyterLab's
+  notebook shortcuts (Lumino matches a shortcut's selector from the focused element upward and
+  stops at the first element that has the attribute);
+- makes each question box focusable (``tabindex=-1``), so a click inside a question keeps the
+  focus there and the next Tab goes to its first control, not to the cell toolbar;
+- names each radio group (ipywidgets leaves its radio inputs unnamed, so arrow keys did not move
+  between options);
+- marks feedback and the score as ``aria-live`` regions, so screen readers announce them;
+- after a click on one of its buttons, pings the kernel; with no answer in a few seconds (the
+  kernel was restarted or stopped) it says so and how to get the control back.
+
+Its JavaScript ships inside this module (anywidget serves it from the Python package): nothing
+is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import anywidget
+import traitlets
+
+__all__ = ["KeyboardShield", "STALE_MESSAGE"]
+
+STALE_MESSAGE = ("No answer from the Python kernel: it was restarted or stopped, so nothing here is "
+                 "checked or saved. Run this cell again (Shift+Enter) to use it.")
+
+_ESM = """
+const STALE = __STALE__;
+function render({ model, el }) {
+  el.style.display = "none";
+  let host = null, waiting = null, banner = null;
+  const mark = () => {
+    // Lumino matches a shortcut's selector from the focused element upward and stops at the first
+    // element with this attribute, so it must sit on every element that can take the focus.
+    host.setAttribute("data-lm-suppress-shortcuts", "true");
+    host.querySelectorAll(".tmv-question").forEach((q) => {
+      if (!q.hasAttribute("tabindex")) q.setAttribute("tabindex", "-1");
+    });
+    host.querySelectorAll("input, select, textarea, button, [tabindex]").forEach((e) => {
+      if (!e.hasAttribute("data-lm-suppress-shortcuts")) e.setAttribute("data-lm-suppress-shortcuts", "true");
+    });
+    host.querySelectorAll('[class*="tmv-feedback-"], .tmv-score, .tmv-status').forEach((f) => {
+      f.setAttribute("aria-live", "polite");
+    });
+    // ipywidgets' radio inputs have no shared name, so the browser does not treat them as one
+    // group and arrow keys do nothing: give each radio box's inputs one name.
+    host.querySelectorAll(".widget-radio-box").forEach((box) => {
+      if (!box.dataset.tmvGroup) box.dataset.tmvGroup = "tmv-radio-" + Math.random().toString(36).slice(2);
+      box.querySelectorAll("input[type=radio]").forEach((radio) => {
+        if (radio.name !== box.dataset.tmvGroup) radio.name = box.dataset.tmvGroup;
+      });
+    });
+  };
+  const stale = (where) => {
+    if (!banner) {
+      banner = document.createElement("div");
+      banner.className = "tmv-stale";
+      banner.setAttribute("role", "alert");
+      banner.textContent = "\\u26a0 " + STALE;
+      banner.style.cssText = "border:2px solid #D55E00;padding:6px;margin:4px 0;font-weight:bold";
+    }
+    where.prepend(banner);  // next to what was clicked, where the learner is looking
+  };
+  const onClick = (event) => {
+    if (!event.target.closest("button")) return;
+    const where = event.target.closest(".tmv-question, .tmv-solution-box") || host;
+    const token = String(Date.now()) + Math.random();
+    waiting = token;
+    try { model.send({ ping: token }); } catch (e) { stale(where); return; }
+    setTimeout(() => { if (waiting === token) stale(where); }, 4000);
+  };
+  model.on("msg:custom", (msg) => {
+    if (msg && msg.pong === waiting) waiting = null;
+    if (banner && msg && msg.pong) { banner.remove(); banner = null; }
+  });
+  let observer = null;
+  const attach = () => {
+    host = el.closest(model.get("host_selector"));
+    if (!host) { requestAnimationFrame(attach); return; }
+    mark();
+    observer = new MutationObserver(mark);
+    observer.observe(host, { childList: true, subtree: true });
+    host.addEventListener("click", onClick, true);
+  };
+  attach();
+  return () => {
+    if (observer) observer.disconnect();
+    if (host) host.removeEventListener("click", onClick, true);
+  };
+}
+export default { render };
+""".replace("__STALE__", json.dumps(STALE_MESSAGE))
+
+
+class KeyboardShield(anywidget.AnyWidget):
+    """Invisible: keeps keys inside its box, announces feedback, and notices a lost kernel.
+
+    ``host_selector`` is a CSS selector of the box it serves (its closest ancestor matching it).
+    """
+
+    _esm = _ESM
+    host_selector = traitlets.Unicode(".tmv-quiz").tag(sync=True)
+
+    def __init__(self, host_selector: str = ".tmv-quiz", **kwargs: Any):
+        super().__init__(host_selector=host_selector, **kwargs)
+        self.on_msg(self._answer)
+
+    def _answer(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, dict) and "ping" in content:
+            self.send({"pong": content["ping"]})
