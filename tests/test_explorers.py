@@ -55,7 +55,8 @@ def test_static_fallback_without_front_end(name):
     data, meta = exp._repr_mimebundle_()
     assert set(data) == {"image/png", "text/plain"}
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
-    assert image.size == (800, 450)
+    assert image.size == (meta["image/png"]["width"], meta["image/png"]["height"])
+    assert image.size[0] == 800 and image.size[1] >= 450
     assert np.asarray(image).std() > 10  # not a blank image
     assert exp.state().keys() == built_state_keys(name), "the same state without a front end"
     assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
@@ -132,6 +133,7 @@ def test_biomarker_filters_table_and_chart_together(built):
 
 
 def test_biogenesis_block_greys_lost_steps(built):
+    """(The figure's looks are checked in tests/test_explorer_figures.py.)"""
     exp = built["biogenesis"]
     exp.controls["inhibit"].value = "ARF6"
     lost = networks.lost_if_inhibited("ARF6", exp.graph)
@@ -146,8 +148,13 @@ def test_biogenesis_block_greys_lost_steps(built):
 def test_immune_filter_highlights_matching_lines(built):
     exp = built["immune"]
     exp.controls["consequence"].value = "anti-tumor"
-    assert set(exp.table["tumor_consequence"]) == {"anti-tumor"}
-    assert exp.state()["highlighted_links"] == 2 * len(exp.table)  # cargo -> cell and cell -> consequence
+    table = exp.table
+    assert set(table["tumor_consequence"]) == {"anti-tumor"}
+    links = {*zip(table["mediator"], table["target_cell"], strict=True),
+             *zip(table["target_cell"], table["tumor_consequence"], strict=True)}
+    state = exp.state()
+    assert state["highlighted_links"] == len(links)  # each distinct cargo -> cell, cell -> consequence link
+    assert set(state["highlighted_labels"]) == {*table["mediator"], *table["target_cell"], "anti-tumor"}
     exp.controls["target_cell"].value = "NK cell"
     data = exp.data
     expected = ((data["target_cell"] == "NK cell") & (data["tumor_consequence"] == "anti-tumor")).sum()

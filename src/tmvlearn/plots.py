@@ -27,7 +27,8 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "OKABE_ITO", "STYLE", "FIGSIZE", "DPI", "VESICLE_STYLES", "CONSEQUENCE_STYLES", "GROUP_STYLES",
-    "plot_style", "new_figure", "encode_png", "figure_png", "figure_bundle", "show_figure", "check_figure",
+    "plot_style", "new_figure", "pixel_figure", "encode_png", "figure_png", "figure_bundle", "show_figure",
+    "check_figure", "check_layout", "BACKDROP",
 ]
 
 #: Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
@@ -127,6 +128,23 @@ def new_figure(nrows: int = 1, ncols: int = 1, mosaic: Any = None, **kw: Any) ->
     return fig, axes
 
 
+def pixel_figure(width_px: int, height_px: int) -> tuple[Figure, Any]:
+    """A figure of ``width_px`` x ``height_px`` pixels with one axes filling it, in pixel units.
+
+    The axes runs from 0 to ``width_px`` left to right and from 0 to ``height_px`` top to bottom
+    (y grows downwards, as in a layout computed from measured text), with no axis lines: for
+    diagrams whose every box and label is placed by the caller.
+    """
+    with plot_style():
+        fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI)
+        FigureCanvasAgg(fig)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, width_px)
+        ax.set_ylim(height_px, 0)
+        ax.set_axis_off()
+    return fig, ax
+
+
 def encode_png(rgba: np.ndarray, fast: bool = False) -> bytes:
     """PNG bytes of an RGBA pixel array (height x width x 4, e.g. an Agg canvas's buffer).
 
@@ -204,3 +222,158 @@ def check_figure(fig: Figure) -> list[str]:
             if ax.yaxis.get_visible() and not ax.get_ylabel():
                 problems.append(f"axes {i} has no y label")
     return problems
+
+
+#: ``gid`` of artists that shade a region behind the data (a selected window, a band): the layout
+#: check lets legends and labels sit over them.
+BACKDROP = "tmv-backdrop"
+
+
+def _renderer(fig: Figure):
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    with plot_style():
+        return canvas.get_renderer()
+
+
+def _visible_texts(fig: Figure) -> list:
+    """The texts ``fig`` draws: visible, not empty, and for tick labels only those of drawn ticks."""
+    from matplotlib.text import Text
+
+    tick_labels, drawn = set(), set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                tick_labels |= {tick.label1, tick.label2}
+            if ax.get_visible() and ax.axison and axis.get_visible():
+                for tick in axis._update_ticks():  # the ticks inside the view, as drawing picks them
+                    drawn |= {t for t in (tick.label1, tick.label2) if t.get_visible()}
+    texts = []
+    for artist in fig.findobj(Text):
+        if not artist.get_visible() or not artist.get_text().strip():
+            continue
+        if artist in tick_labels and artist not in drawn:
+            continue
+        axes = artist.axes
+        if axes is not None and (not axes.get_visible() or (artist in tick_labels and not axes.axison)):
+            continue
+        texts.append(artist)
+    return texts
+
+
+def _data_paths(ax) -> list:
+    """Display-space paths of the data an axes draws: lines, patches, collections (no backdrops)."""
+    from matplotlib.lines import Line2D
+
+    paths = []
+    for artist in [*ax.lines, *ax.patches, *ax.collections]:
+        if not artist.get_visible() or artist.get_gid() == BACKDROP:
+            continue
+        if isinstance(artist, Line2D):
+            if len(artist.get_xdata()) == 0:
+                continue
+            path = artist.get_transform().transform_path(artist.get_path())
+            paths.append((artist, path, False))
+        elif hasattr(artist, "get_paths"):
+            transform = artist.get_transform()
+            offsets = artist.get_offsets() if hasattr(artist, "get_offsets") else []
+            if len(offsets) and len(artist.get_paths()) == 1:  # markers: their centres are the data
+                points = artist.get_offset_transform().transform(offsets)
+                from matplotlib.path import Path
+                for point in points:
+                    paths.append((artist, Path([point, point + 0.01]), False))
+                continue
+            for path in artist.get_paths():
+                paths.append((artist, transform.transform_path(path), False))
+        else:
+            from matplotlib.patches import FancyArrowPatch
+
+            path = artist.get_transform().transform_path(artist.get_path())
+            # an arrow is an open curve: "filled" would close it into a polygon it does not cover
+            paths.append((artist, path, artist.get_fill() and not isinstance(artist, FancyArrowPatch)))
+    return paths
+
+
+def _hits(path, box, filled: bool) -> bool:
+    """Whether ``path`` (display space) crosses or, when ``filled``, covers ``box``.
+
+    Curves are flattened and each piece is tested on its own: a CLOSEPOLY's dummy vertex or the
+    gap between two pieces of one path must not count as a line.
+    """
+    from matplotlib.path import Path
+
+    for poly in path.to_polygons(closed_only=False):
+        if len(poly) and Path(poly).intersects_bbox(box, filled=filled):
+            return True
+    return False
+
+
+def check_layout(fig: Figure, *, margin: float = 0.5) -> list[str]:
+    """What a reader would find clipped or covered (empty list when nothing is).
+
+    Draws ``fig`` and measures every visible text as rendered: each must lie inside the figure
+    (``margin`` pixels of slack); no two texts may overlap; a legend may cover no data (lines,
+    bars, markers; shaded backdrops tagged :data:`BACKDROP` are allowed) and no text outside it;
+    a text placed in an axes (an annotation, a status line) may cover no data line or bar.
+    """
+    from matplotlib.legend import Legend
+    from matplotlib.text import Text
+
+    renderer = _renderer(fig)
+    with plot_style():
+        fig.canvas.draw()
+    bounds = fig.bbox
+    problems = []
+    texts = _visible_texts(fig)
+
+    def name(text: Text) -> str:
+        return repr(text.get_text().replace("\n", " ")[:40])
+
+    extents = {}
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        extents[text] = box
+        if (box.x0 < bounds.x0 - margin or box.y0 < bounds.y0 - margin
+                or box.x1 > bounds.x1 + margin or box.y1 > bounds.y1 + margin):
+            problems.append(f"text {name(text)} is clipped by the figure edge")
+
+    legends = [leg for leg in fig.findobj(Legend) if leg.get_visible()]
+    in_legend = {t for leg in legends for t in leg.get_texts()}
+    if any(leg.get_title().get_text() for leg in legends):
+        in_legend |= {leg.get_title() for leg in legends}
+    plain = [t for t in texts if t not in in_legend]
+    for i, a in enumerate(plain):
+        for b in plain[i + 1:]:
+            if extents[a].overlaps(extents[b]) and _overlap_area(extents[a], extents[b]) > 4:
+                problems.append(f"text {name(a)} overlaps text {name(b)}")
+    for leg in legends:
+        box = leg.get_window_extent(renderer)
+        ax = leg.axes
+        for artist, path, filled in _data_paths(ax) if ax is not None else []:
+            if _hits(path, box, filled):
+                problems.append(f"legend {name(leg.get_texts()[0]) if leg.get_texts() else ''} covers "
+                                f"data ({type(artist).__name__} {artist.get_label()!r})")
+                break
+        for text in plain:
+            if extents[text].overlaps(box) and _overlap_area(extents[text], box) > 4:
+                problems.append(f"legend covers text {name(text)}")
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        data = _data_paths(ax)
+        for text in ax.texts:
+            if text not in extents:
+                continue
+            box = extents[text]
+            for artist, path, filled in data:
+                if getattr(text, "_tmv_beside", None) is artist:
+                    continue
+                if _hits(path, box, filled):
+                    problems.append(f"text {name(text)} covers data ({type(artist).__name__})")
+                    break
+    return problems
+
+
+def _overlap_area(a, b) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(w, 0) * max(h, 0)

@@ -16,7 +16,60 @@ import numpy as np
 
 from tmvlearn.plots import encode_png, figure_bundle, plot_style
 
-__all__ = ["Explorer"]
+__all__ = ["Explorer", "ROUND_STEPS", "round_values", "round_log_slider", "set_control"]
+
+#: Round numbers per decade for log-scale sliders: close to even steps on a log axis (like the
+#: Renard R10 series), rounded so they read well, and holding every value the lessons name
+#: (40, 100, 160, 1000 nm; 10,000, 20,000 and 100,000 g).
+ROUND_STEPS = (1, 1.25, 1.6, 2, 2.5, 3, 4, 5, 6, 8)
+
+
+def round_values(lo: float, hi: float, steps=ROUND_STEPS) -> list[float]:
+    """The round numbers ``m x 10**k`` (``m`` in ``steps``) from ``lo`` to ``hi``, ascending.
+
+    >>> round_values(30, 200)
+    [30.0, 40.0, 50.0, 60.0, 80.0, 100.0, 125.0, 160.0, 200.0]
+    """
+    import math
+
+    out = []
+    for k in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        for m in steps:
+            v = float(f"{m}e{k}")  # parsed from decimal text: 160.0, not 160.00000000000003
+            if lo * (1 - 1e-12) <= v <= hi * (1 + 1e-12):
+                out.append(v)
+    return out
+
+
+def round_log_slider(value: float, lo: float, hi: float, description: str, fmt, steps=ROUND_STEPS, **kw):
+    """A slider over the round values from ``lo`` to ``hi`` (log-spaced), showing ``fmt(value)``.
+
+    Dragging or the arrow keys land only on round values, so a learner can set exactly the numbers
+    a lesson names; a value set from code that is not one of them is added to the stops and kept
+    as given.
+    """
+    import ipywidgets as w
+
+    values = round_values(lo, hi, steps)
+    if value not in values:
+        values = sorted({*values, float(value)})
+    slider = w.SelectionSlider(options=[(fmt(v), v) for v in values], value=float(value),
+                               description=description, continuous_update=True, **kw)
+    slider._tmv_format = fmt  # for stops added later (set_control)
+    return slider
+
+
+def set_control(control, value) -> None:
+    """Set ``control`` to ``value``; a selection slider first gains ``value`` as a stop if it lacks it."""
+    import ipywidgets as w
+
+    if isinstance(control, w.SelectionSlider):
+        labels = {v: label for label, v in control.options}
+        if value not in labels:  # (callers hold their explorer's _syncing: the reset is no change)
+            fmt = getattr(control, "_tmv_format", str)
+            control.options = [(labels.get(v, fmt(v)), v) for v in sorted({*labels, float(value)})]
+    if control.value != value:
+        control.value = value
 
 
 class Explorer:
@@ -68,6 +121,23 @@ class Explorer:
     def _shown(self) -> dict[str, Any]:  # what the figure shows now, read back from its artists
         return {}
 
+    def _cache_regions(self) -> None:
+        """Before the background is kept: draw static parts in their other looks and keep pieces.
+
+        Redrawing many labels on every change is slow (text is the costliest thing Agg draws), so
+        an explorer whose labels change look (greyed, highlighted) draws the figure once per look,
+        keeps each label's pixels (:meth:`_copy_region`) and pastes them in :meth:`_paint_regions`.
+        """
+
+    def _paint_regions(self) -> None:
+        """After the background is restored: paste the kept pieces the current state needs."""
+
+    def _copy_region(self, bbox, pad: float = 2.0):
+        from matplotlib.transforms import Bbox
+
+        box = Bbox.from_extents(bbox.x0 - pad, bbox.y0 - pad, bbox.x1 + pad, bbox.y1 + pad)
+        return self.figure.canvas.copy_from_bbox(box)
+
     # --- public -------------------------------------------------------------------
     def update(self, **changes: Any) -> None:
         """Set parameters (same names as the controls), then redraw once."""
@@ -81,8 +151,7 @@ class Explorer:
             self._syncing = True
             try:
                 for key, control in self.controls.items():
-                    if control.value != new[key]:
-                        control.value = new[key]
+                    set_control(control, new[key])
             finally:
                 self._syncing = False
         self._refresh()
@@ -105,12 +174,21 @@ class Explorer:
             control.add_class(f"tmv-{self.name}-{key.replace('_', '-')}")
             control.add_class("tmv-control")
             control.observe(self._on_change(key), names="value")
-        self._image = w.Image(format="png", layout=w.Layout(max_width="100%", height="auto"))
+        # shown at its own pixel size (never stretched to the output's width, which blurs it); a
+        # narrow window may still shrink it, keeping its proportions
+        width = int(round(self.figure.get_figwidth() * self.figure.dpi))
+        self._image = w.Image(format="png", width=str(width),
+                              layout=w.Layout(width=f"{width}px", max_width="100%", height="auto",
+                                              align_self="flex-start"))
         self._image.add_class(f"tmv-{self.name}-figure")
         self._caption = w.HTML()
         self._caption.add_class(f"tmv-{self.name}-alt")
         box = w.HBox(list(self.controls.values()), layout=w.Layout(flex_flow="row wrap"))
-        self.widget = w.VBox([box, self._image, self._caption, *self._extra_widgets()])
+        from tmvlearn.shield import KeyboardShield
+
+        # the shield keeps keys typed in the controls (arrows on a slider) away from JupyterLab
+        self.widget = w.VBox([box, self._image, self._caption, *self._extra_widgets(),
+                              KeyboardShield(".tmv-explorer")])
         self.widget.add_class("tmv-explorer")
         self.widget.add_class(f"tmv-{self.name}-explorer")
 
@@ -125,17 +203,21 @@ class Explorer:
         canvas = self.figure.canvas
         with plot_style():
             if self._background is None:
+                self._cache_regions()
                 canvas.draw()
                 self._background = canvas.copy_from_bbox(self.figure.bbox)
             else:
                 canvas.restore_region(self._background)
+            self._paint_regions()
             for artist in self._dynamic:
                 if artist.get_visible():
                     self.figure.draw_artist(artist)
         self._png = None
         if self.interactive:
             self._image.value = self.png()
-            self._caption.value = f"<small><b>Figure:</b> {html.escape(self.alt_text)}</small>"
+            # the widget's own line height (one control's height) would double-space the caption
+            self._caption.value = (f'<div style="line-height:1.4;max-width:{self._image.width}px"><small>'
+                                   f"<b>Figure:</b> {html.escape(self.alt_text)}</small></div>")
 
     def png(self) -> bytes:
         """The figure as it is now, as PNG bytes (the widget and the static fallback share them)."""
@@ -177,19 +259,27 @@ def draw_size_ranges(ax, ranges) -> None:
     ax.grid(axis="y", visible=False)
 
 
-def size_figure(title: str, ranges, lower: str, side: str):
+def size_figure(title: str, ranges, lower: str, side: str, status: str | None = None):
     """The layout both size-based explorers share: Table 2's ranges on top, a log-diameter panel
-    ``lower`` below it (same x axis) and a ``side`` panel on the right. Returns (fig, axes)."""
+    ``lower`` below it (same x axis) and a ``side`` panel on the right; with ``status``, a strip of
+    that name across the bottom for a line of text (so no annotation sits on the data).
+    Returns (fig, axes)."""
     from tmvlearn.plots import new_figure
 
-    fig, ax = new_figure(mosaic=[["ranges", side], [lower, side]], width_ratios=[2.6, 1],
-                         height_ratios=[1, 1.7])
+    mosaic = [["ranges", side], [lower, side]]
+    heights = [1, 1.7]
+    if status:
+        mosaic.append([status, status])
+        heights.append(0.3)
+    fig, ax = new_figure(mosaic=mosaic, width_ratios=[2.6, 1], height_ratios=heights)
     fig.suptitle(title)
     draw_size_ranges(ax["ranges"], ranges)
     ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
     ax["ranges"].tick_params(labelbottom=False)
     ax[lower].sharex(ax["ranges"])
     ax[lower].set_xscale("log")
+    if status:
+        ax[status].set_axis_off()
     return fig, ax
 
 

@@ -137,7 +137,8 @@ class BiomarkerExplorer(Explorer):
         if self.interactive:
             head = "".join(f"<th>{c}</th>" for c in _SHOWN)
             body = "".join(r for r, keep in zip(self._html_rows, mask, strict=True) if keep)
-            self._html.value = (f'<table class="tmv-table"><thead><tr>{head}</tr></thead>'
+            self._html.value = (f'<table class="tmv-table" style="line-height:1.35">'
+                                f'<thead><tr>{head}</tr></thead>'
                                 f'<tbody>{body}</tbody></table>'
                                 if len(rows) else "<p><i>No row of Table 1 matches these filters.</i></p>")
         p = self.params

@@ -7,13 +7,18 @@ import textwrap
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, PercentBars, size_figure
+from tmvlearn.explorers._base import Explorer, PercentBars, round_log_slider, round_values, size_figure
 from tmvlearn.models import sedimentation as sed
 from tmvlearn.models import sizes
 
 __all__ = ["centrifuge_explorer", "CentrifugeExplorer"]
 
 XLIM = (10.0, 20_000.0)  # nm
+RCF_MIN = 100.0  # x g, the force slider's first stop
+
+
+def _force(g: float) -> str:
+    return f"{g:,.0f}"
 
 
 class CentrifugeExplorer(Explorer):
@@ -44,13 +49,22 @@ class CentrifugeExplorer(Explorer):
                 raise ValueError(f"{key} must be a positive number (got {v!r}).")
         # a rotor change can leave the force above the new rotor's limit: hold it at the limit
         p["rcf_g"] = float(min(p["rcf_g"], math.floor(rotor.max_rcf)))
-        if self.controls:
-            self.controls["rcf_g"].max = math.log10(math.floor(rotor.max_rcf))
+        if self.controls:  # the force slider's stops end at this rotor's limit
+            slider = self.controls["rcf_g"]
+            stops = round_values(RCF_MIN, math.floor(rotor.max_rcf))
+            if [v for _, v in slider.options] != stops:
+                syncing, self._syncing = self._syncing, True  # new stops reset the value: not a change
+                try:
+                    slider.options = [(_force(v), v) for v in sorted({*stops, p["rcf_g"]})]
+                    slider.value = p["rcf_g"]
+                finally:
+                    self._syncing = syncing
         return p
 
     def _build(self):
-        fig, ax = size_figure("Centrifugation: fraction pelleted (Stokes' law, swinging-bucket model)",
-                              self.ranges, lower="curve", side="pellet")
+        fig, ax = size_figure("Fraction pelleted by Stokes' law", self.ranges, lower="curve",
+                              side="pellet", status="status")
+        self._title = fig._suptitle  # follows the rotor: redrawn with the figure's other changing parts
         self.ax = ax
         curve = ax["curve"]
         (self._line,) = curve.plot(self._grid, np.zeros_like(self._grid), color="black", linewidth=2)
@@ -59,10 +73,11 @@ class CentrifugeExplorer(Explorer):
         curve.set_xlabel("Vesicle diameter (nm, log scale)")
         curve.set_ylabel("Pelleted (%)")
         curve.set_title("Fraction of particles of each diameter in the pellet", fontsize=9, loc="left")
-        self._status = curve.text(0.99, 0.03, "", transform=curve.transAxes, ha="right", va="bottom",
-                                  fontsize=7, bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9})
+        # the status line has its own strip under the panels, so it never covers the curve
+        self._status = ax["status"].text(0.0, 0.5, "", transform=ax["status"].transAxes, ha="left",
+                                         va="center", fontsize=8, linespacing=1.2, in_layout=False)
         self._pellet = PercentBars(ax["pellet"], list(sizes.VESICLE_TYPES), "Pelleted (%)", "Simulated EVs")
-        return fig, [self._line, self._status, *self._pellet.artists]
+        return fig, [self._title, self._line, self._status, *self._pellet.artists]
 
     def _controls(self):
         import ipywidgets as w
@@ -72,9 +87,8 @@ class CentrifugeExplorer(Explorer):
         st = {"description_width": "initial"}
         return {
             "rotor": w.Dropdown(options=list(sed.ROTORS), value=p["rotor"], description="Rotor", style=st),
-            "rcf_g": w.FloatLogSlider(value=p["rcf_g"], base=10, min=2,
-                                      max=math.log10(math.floor(rotor.max_rcf)), step=0.01,
-                                      readout_format=",.0f", description="Force (x g)", style=st),
+            "rcf_g": round_log_slider(p["rcf_g"], RCF_MIN, math.floor(rotor.max_rcf), "Force (x g)", _force,
+                                      style=st),
             "time_min": w.IntSlider(value=int(p["time_min"]), min=0, max=240, step=5,
                                     description="Time (min)", style=st),
             "particle_density": w.FloatSlider(value=p["particle_density"], min=1.00, max=1.25, step=0.01,
@@ -107,9 +121,12 @@ class CentrifugeExplorer(Explorer):
         rpm = sed.rpm_for_rcf(p["rcf_g"], rotor.r_max_cm)
         spin = (f"{rotor.name} ({rotor.kind}) at {rpm:,.0f} rpm = {p['rcf_g']:,.0f} x g at r_max, "
                 f"{p['time_min']:g} min")
+        model_name = ("swinging-bucket model" if rotor.kind == "swinging-bucket"
+                      else "fixed-angle rotor (radial-path approximation)")
+        self._title.set_text(f"Fraction pelleted by Stokes' law: {rotor.name}, {model_name}")
         reason = sed.never_pellets_reason(p["particle_density"], p["medium_density"])
         if reason:
-            self._status.set_text(textwrap.fill(f"{spin}. A vesicle {reason}.", 58))
+            self._status.set_text(textwrap.fill(f"{spin}. A vesicle {reason}.", 112))
             return (f"Centrifugation with {spin}: nothing is pelleted, because a vesicle {reason}. "
                     f"Curve and bars are at zero.")
         at_least_half = self._line.get_ydata() >= 50
@@ -119,7 +136,7 @@ class CentrifugeExplorer(Explorer):
         half_txt = (f"vesicles of {half:,.0f} nm and larger are at least half pelleted" if half
                     else "no diameter up to 20,000 nm is even half pelleted")
         self._status.set_text(textwrap.fill(f"{spin}; k-factor {k:,.0f} h·S; a 1000-nm EV has "
-                                            f"S = {s1000:,.0f} svedberg; {half_txt}.", 58))
+                                            f"S = {s1000:,.0f} svedberg; {half_txt}.", 112))
         parts = ", ".join(f"{v:.0f}% of {t.lower()}" for t, v in pct.items())
         return (f"Percentage pelleted against vesicle diameter on a log axis for {spin}, EV density "
                 f"{p['particle_density']:.2f} g/mL in a medium of {p['medium_density']:.2f} g/mL; "

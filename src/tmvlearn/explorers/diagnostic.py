@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer
+from tmvlearn.explorers._base import Explorer, round_log_slider
 from tmvlearn.models import diagnostics as model
 from tmvlearn.plots import GROUP_STYLES, OKABE_ITO, new_figure
 
@@ -39,45 +39,66 @@ class DiagnosticExplorer(Explorer):
         return {"threshold": float(t), "prevalence": float(prev)}
 
     def _build(self):
-        fig, ax = new_figure(1, 3, width_ratios=[1.5, 1.1, 1.05])
+        fig, ax = new_figure(mosaic=[["hist", "roc", "table"]], width_ratios=[1.55, 1.0, 0.78])
         fig.suptitle(f"Diagnostic accuracy of a marker: SIMULATED cohort ({len(self.cohort)} people)")
-        hist, roc, table = ax
+        hist, roc, table = ax["hist"], ax["roc"], ax["table"]
+        self.ax = ax
         edges = np.logspace(-1, math.log10(self._range[1]), 36)
+        top = 0
         for group in ("patient", "control"):
             d = self.cohort.loc[self.cohort["group"] == group, model.LEVEL]
             counts, _ = np.histogram(d, bins=edges)
+            top = max(top, counts.max())
             st = GROUP_STYLES[group]
             hist.stairs(counts, edges, color=st["color"], linestyle=st["linestyle"], linewidth=1.8,
                         label=f"{group}s (n={len(d)})")
         hist.set_xscale("log")
-        hist.set_xlabel("Simulated marker level (arbitrary units, log scale)")
+        hist.set_xlim(edges[0], edges[-1])
+        hist.set_ylim(0, top * 1.22)  # headroom for the threshold's label
+        hist.set_xlabel("Simulated marker level (a.u., log scale)")
         hist.set_ylabel("Number of people")
         hist.set_title("Marker levels", fontsize=9, loc="left")
-        hist.legend(loc="upper left")
+        # the legend sits above the plot, beside the panel title, never over the bars
+        hist.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2, handlelength=1.8,
+                    fontsize=8, labelspacing=0.25)
         self._vline = hist.axvline(1.0, color="black", linewidth=1.5, linestyle="-.")
-        self._vtext = hist.text(1.0, 0.97, "", transform=hist.get_xaxis_transform(), fontsize=7.5,
+        self._vtext = hist.text(1.0, 0.985, "", transform=hist.get_xaxis_transform(), fontsize=8,
                                 va="top", ha="left")
+        self._vtext._tmv_beside = self._vline
         roc.plot(self.roc["fpr"], self.roc["tpr"], color=OKABE_ITO["blue"], drawstyle="steps-post",
-                 label=f"ROC, AUC = {self.auc:.2f}")
+                 label="ROC curve")
         roc.plot([0, 1], [0, 1], color="0.5", linestyle=":", linewidth=1, label="chance")
         (self._point,) = roc.plot([0], [0], marker="o", markersize=8, color=OKABE_ITO["vermillion"],
-                                  markeredgecolor="black", linestyle="none", label="threshold")
+                                  markeredgecolor="black", linestyle="none", label="this threshold")
         roc.set_xlim(-0.02, 1.02)
         roc.set_ylim(-0.02, 1.02)
         roc.set_aspect("equal")
-        roc.set_xlabel("1 - specificity (false-positive rate)")
+        roc.set_xlabel("1 - specificity\n(false-positive rate)")
         roc.set_ylabel("Sensitivity (true-positive rate)")
-        roc.set_title("ROC curve", fontsize=9, loc="left")
-        roc.legend(loc="lower right")
+        roc.set_title(f"ROC curve, AUC = {self.auc:.2f}", fontsize=9, loc="left")
+        # below the chance line, in the corner no ROC curve above chance can reach
+        roc.legend(loc="lower right", fontsize=7.5, handlelength=1.4, borderaxespad=0.3, labelspacing=0.3)
         table.set_axis_off()
-        table.set_title("Expected per 10,000 tested", fontsize=9, loc="left")
-        # static labels and headers; only the numbers (right-aligned, same line grid) change
-        font = {"family": "monospace", "fontsize": 8, "va": "top", "transform": table.transAxes}
-        table.text(0.0, 0.95, "Prevalence\n\n\ntest +\ntest -\n\nSensitivity\nSpecificity\nPPV\nNPV\n\n"
-                   "Simulated cohort;\ncounts are expected\nvalues, rounded.", ha="left", **font)
-        table.text(1.0, 0.95, "\n\ndisease  healthy", ha="right", **font)
-        self._table = table.text(1.0, 0.95, "", ha="right", **font)
-        return fig, [self._vline, self._vtext, self._point, self._table]
+        table.set_title("Expected per\n10,000 tested", fontsize=9, loc="left")
+        # a grid of texts: static labels and headers; only the numbers (right-aligned) change
+        rows = {"prev": 0.93, "head": 0.80, "pos": 0.71, "neg": 0.62, "se": 0.47, "sp": 0.38,
+                "ppv": 0.29, "npv": 0.20}
+        cols = (0.64, 1.0)
+        cell = {"fontsize": 8.5, "va": "center", "transform": table.transAxes}
+        for key, label in (("prev", "Prevalence"), ("pos", "test +"), ("neg", "test −"),
+                           ("se", "Sensitivity"), ("sp", "Specificity"), ("ppv", "PPV"), ("npv", "NPV")):
+            table.text(0.0, rows[key], label, ha="left", **cell)
+        for x, label in zip(cols, ("disease", "healthy"), strict=True):
+            table.text(x, rows["head"], label, ha="right", fontstyle="italic", **cell)
+        table.text(0.0, 0.06, "Simulated cohort; counts are\nexpected values, rounded.", ha="left",
+                   fontsize=7.5, va="center", transform=table.transAxes, color="0.3")
+        self._cells = {}
+        for key in ("prev", "se", "sp", "ppv", "npv"):
+            self._cells[key] = table.text(1.0, rows[key], "", ha="right", **cell)
+        for key in ("pos", "neg"):
+            for j, x in enumerate(cols):
+                self._cells[(key, j)] = table.text(x, rows[key], "", ha="right", **cell)
+        return fig, [self._vline, self._vtext, self._point, *self._cells.values()]
 
     def _controls(self):
         import ipywidgets as w
@@ -86,9 +107,9 @@ class DiagnosticExplorer(Explorer):
         return {
             "threshold": w.FloatSlider(value=self.params["threshold"], min=self._range[0], max=self._range[1],
                                        step=0.05, description="Threshold (a.u.)", style=st),
-            "prevalence": w.FloatLogSlider(value=self.params["prevalence"], base=10, min=-3,
-                                           max=math.log10(0.5), step=0.01, readout_format=".3f",
-                                           description="Prevalence", style=st),
+            # stops at 0.1%, 0.2%, 0.3%, 0.5%, 1%, ... 50%: the prevalences the lesson names
+            "prevalence": round_log_slider(self.params["prevalence"], 0.001, 0.5, "Prevalence",
+                                           lambda v: f"{100 * v:g}%", steps=(1, 2, 3, 5), style=st),
         }
 
     def _shown(self):
@@ -103,13 +124,14 @@ class DiagnosticExplorer(Explorer):
         c = model.expected_counts(se, sp, prev)
         self._vline.set_xdata([t, t])
         self._vtext.set_x(t)
-        self._vtext.set_text(f" threshold {t:.2f}")
+        self._vtext.set_text(f" threshold {t:.2f} " if t < 2.5 else f"threshold {t:.2f} ")
+        self._vtext.set_ha("left" if t < 2.5 else "right")  # the label stays beside the line, inside
         self._point.set_data([1 - sp], [se])
-        self._table.set_text(
-            f"{100 * prev:.1f}%\n\n\n"
-            f"{c['tp']:>7,.0f}{c['fp']:>9,.0f}\n{c['fn']:>7,.0f}{c['tn']:>9,.0f}\n\n"
-            f"{100 * se:.1f}%\n{100 * sp:.1f}%\n{_pct(ppv)}\n{_pct(npv)}"
-        )
+        cells = {"prev": f"{100 * prev:g}%", ("pos", 0): f"{c['tp']:,.0f}", ("pos", 1): f"{c['fp']:,.0f}",
+                 ("neg", 0): f"{c['fn']:,.0f}", ("neg", 1): f"{c['tn']:,.0f}", "se": f"{100 * se:.1f}%",
+                 "sp": f"{100 * sp:.1f}%", "ppv": _pct(ppv), "npv": _pct(npv)}
+        for key, text in cells.items():
+            self._cells[key].set_text(text)
         return (f"Simulated marker levels of patients and controls with a threshold at {t:.2f} "
                 f"arbitrary units; ROC curve with AUC {self.auc:.2f} and the current point at sensitivity "
                 f"{100 * se:.1f}% and "

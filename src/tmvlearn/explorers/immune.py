@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+import textwrap
 
 import numpy as np
 
 from tmvlearn.explorers._base import Explorer
-from tmvlearn.plots import CONSEQUENCE_STYLES, new_figure
+from tmvlearn.explorers._layered import layered_layout, measure_labels, route_path
+from tmvlearn.models.networks import immune_graph
+from tmvlearn.plots import BACKDROP, CONSEQUENCE_STYLES, pixel_figure
 
 __all__ = ["immune_explorer", "ImmuneExplorer", "ALL"]
 
@@ -16,11 +19,16 @@ _SHOWN = ["id", "mediator", "target_cell", "effect_on_cell", "tumor_consequence"
           "source_document"]
 
 
-_LINE_WIDTHS = {True: 1.6, False: 0.7}  # highlighted (matches the filters) or not
+_LINE_WIDTHS = {True: 1.7, False: 0.8}  # highlighted (matches the filters) or not
 
 
-def _short(text: str, n: int = 44) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+_DIM = (0.72, 0.72, 0.72, 0.7)
+_DIM_TEXT = "0.45"
+_LAYERS = ("mediator", "cell", "consequence")
+_WRAP = {"mediator": 42, "cell": 18, "consequence": 18}  # characters per line; words are never split
+FONT_SIZE = 9  # points
+WIDTH_PX = 800
+_TOP = 34  # pixels above the map (title)
 
 
 class ImmuneExplorer(Explorer):
@@ -65,45 +73,76 @@ class ImmuneExplorer(Explorer):
         return self.data[self._mask()]
 
     def _build(self):
-        from matplotlib.collections import LineCollection
+        from matplotlib.collections import PathCollection
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import FancyBboxPatch
 
-        fig, ax = new_figure()
+        graph = immune_graph(self.data)
+        self._graph = graph
+        nodes = list(graph.nodes)
+        layer = {n: _LAYERS.index(graph.nodes[n]["layer"]) for n in nodes}
+        labels = {n: textwrap.fill(n[1], _WRAP[graph.nodes[n]["layer"]], break_long_words=False)
+                  for n in nodes}
+        sizes = measure_labels({n: t for n, t in labels.items() if layer[n] < 2}, FONT_SIZE, pad=(10, 5),
+                               linespacing=1.05)
+        sizes.update(measure_labels({n: t for n, t in labels.items() if layer[n] == 2}, FONT_SIZE,
+                                    pad=(10, 5), linespacing=1.05, fontweight="bold"))
+        layout = layered_layout(nodes, list(graph.edges), sizes, direction="LR", layer_gap=70, node_gap=4,
+                                fixed_layers=layer, align={0: "end", 2: "start"}, port_share=0.6)
+        self.layout = layout
+        height = max(450, round(_TOP + layout.height + 12))
+        fig, ax = pixel_figure(WIDTH_PX, height)
         self.ax = ax
-        ax.set_axis_off()
-        ax.set_title("TMV cargo → immune cell → consequence for the tumor "
-                     "(Zhu et al. 2021; Pucci & Pittet 2013)")
-
-        def column(labels):
-            n = len(labels)
-            return {lab: 1 - (i + 0.5) / n for i, lab in enumerate(labels)}
-
-        ym, yc, yq = column(self.mediators), column(self.cells), column(self.consequences)
-        xm, xc, xq = 0.0, 1.0, 1.8
-        for lab, y in ym.items():
-            ax.text(xm - 0.03, y, _short(lab), ha="right", va="center", fontsize=5.8)
-        for lab, y in yc.items():
-            ax.text(xc, y + 0.025, lab, ha="center", va="bottom", fontsize=7.5,
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
-        for lab, y in yq.items():
-            ax.text(xq + 0.04, y, lab, ha="left", va="center", fontsize=8, fontweight="bold",
-                    color=CONSEQUENCE_STYLES[lab]["color"])
-        ax.scatter([xm] * len(ym), list(ym.values()), s=10, color="black", zorder=3)
-        ax.scatter([xc] * len(yc), list(yc.values()), s=30, color="black", zorder=3)
-        ax.scatter([xq] * len(yq), list(yq.values()), s=40, color="black", zorder=3)
-        segs, styles = [], []
-        for m, c, q in zip(self.data["mediator"].astype(str), self._cell, self._cons, strict=True):
-            segs += [[(xm, ym[m]), (xc, yc[c])], [(xc, yc[c]), (xq, yq[q])]]
-            styles += [CONSEQUENCE_STYLES[q]["linestyle"]] * 2
-        self._lines = LineCollection(segs, linestyles=styles, linewidths=1.2, zorder=2)
-        ax.add_collection(self._lines)
-        ax.set_xlim(-1.45, 2.45)
-        ax.set_ylim(-0.02, 1.04)
-        for q in self.consequences:
-            st = CONSEQUENCE_STYLES[q]
-            ax.plot([], [], color=st["color"], linestyle=st["linestyle"], label=q)
-        ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.78), fontsize=7, title="Consequence")
-        self._count = ax.text(2.45, 0.0, "", ha="right", va="bottom", fontsize=7.5)
-        return fig, [self._lines, self._count]
+        # centred, but leaving room on the right for the legend under the consequence column
+        legend_w = 175
+        last = min(b.x0 for n, b in layout.boxes.items() if layer[n] == 2)
+        span = max(layout.width, last + legend_w)
+        offset = (max(4.0, (WIDTH_PX - span) / 2), _TOP)
+        fig.suptitle("TMV cargo → immune cell → consequence for the tumor "
+                     "(Zhu et al. 2021; Pucci & Pittet 2013)", y=1 - 8 / height, va="top")
+        # edges: one per distinct link, with the interactions (row ids) it carries
+        self._links = list(graph.edges)
+        self._link_ids = [set(graph.edges[e]["ids"]) for e in self._links]
+        consequence = dict(zip(self.data["id"].astype(int), self._cons, strict=True))
+        self._link_cons = [consequence[min(ids)] for ids in self._link_ids]
+        self._link_paths = [route_path(layout.routes[e], offset) for e in self._links]
+        self._dim = PathCollection([], facecolors="none", edgecolors=_DIM, linewidths=_LINE_WIDTHS[False],
+                                   zorder=1)
+        self._lit = PathCollection([], facecolors="none", linewidths=_LINE_WIDTHS[True], zorder=1.5)
+        for c in (self._dim, self._lit):
+            c.set_transform(ax.transData)
+            ax.add_collection(c, autolim=False)
+        self._labels, boxes = {}, {}
+        for n in nodes:
+            b = layout.boxes[n]
+            box = FancyBboxPatch((b.x0 + offset[0], b.y0 + offset[1]), b.x1 - b.x0, b.y1 - b.y0,
+                                 boxstyle="round,pad=0,rounding_size=3", facecolor="white", edgecolor="0.7",
+                                 linewidth=0.6, zorder=2)
+            box.set_gid(BACKDROP)
+            ax.add_patch(box)
+            boxes[n] = box
+            kind = graph.nodes[n]["layer"]
+            colour = CONSEQUENCE_STYLES[n[1]]["color"] if kind == "consequence" else "black"
+            self._labels[n] = ax.text(b.cx + offset[0], b.cy + offset[1], labels[n], ha="center", va="center",
+                                      fontsize=FONT_SIZE, linespacing=1.05, zorder=3, color=colour,
+                                      fontweight="bold" if kind == "consequence" else "normal")
+        self._label_colour = {n: t.get_color() for n, t in self._labels.items()}
+        # the legend and the count below the consequence column, where no edge runs
+        column = [layout.boxes[n] for n in nodes if layer[n] == 2]
+        x_legend = min(b.x0 for b in column) + offset[0]
+        y_legend = max(b.y1 for b in column) + offset[1] + 44
+        handles = [Line2D([], [], color=CONSEQUENCE_STYLES[q]["color"], linewidth=_LINE_WIDTHS[True],
+                          linestyle=CONSEQUENCE_STYLES[q]["linestyle"], label=q) for q in self.consequences]
+        handles.append(Line2D([], [], color=_DIM, linewidth=_LINE_WIDTHS[False],
+                              label="not matching the filters"))
+        self._legend = ax.legend(handles=handles, loc="upper left", title="Links, by consequence",
+                                 bbox_to_anchor=(x_legend / WIDTH_PX, 1 - y_legend / height), borderaxespad=0,
+                                 alignment="left", fontsize=8.5, title_fontsize=9)
+        self._count = ax.text(x_legend, y_legend - 8, "", ha="left", va="bottom", fontsize=9,
+                              fontweight="bold")
+        self._boxes_art = boxes
+        self._dimmed = set()  # labels shown greyed now (pasted from a kept copy: see _cache_regions)
+        return fig, [self._dim, self._lit, self._count]
 
     def _controls(self):
         import ipywidgets as w
@@ -124,26 +163,43 @@ class ImmuneExplorer(Explorer):
         self._html.add_class("tmv-immune-table")
         return [self._html]
 
+    def _cache_regions(self):
+        renderer = self.figure.canvas.get_renderer()
+        for text in self._labels.values():
+            text.set_color(_DIM_TEXT)
+        self.figure.canvas.draw()
+        self._regions = {n: self._copy_region(box.get_window_extent(renderer), pad=0.5)
+                         for n, box in self._boxes_art.items()}
+        for n, text in self._labels.items():
+            text.set_color(self._label_colour[n])
+
+    def _paint_regions(self):
+        for n in self._dimmed:
+            self.figure.canvas.restore_region(self._regions[n])
+
     def _shown(self):
-        widths = np.asarray(self._lines.get_linewidths())
-        return {"highlighted_links": int(np.count_nonzero(widths == _LINE_WIDTHS[True]))}  # 2 per interaction
+        # distinct links (cargo -> cell, cell -> consequence) drawn in colour; labels not greyed
+        return {"highlighted_links": len(self._lit.get_paths()),
+                "highlighted_labels": sorted(n[1] for n in self._labels if n not in self._dimmed)}
 
     def _draw(self):
-        from matplotlib.colors import to_rgba
-
         mask = self._mask()
-        colours = []
-        for keep, q in zip(mask, self._cons, strict=True):
-            colour = to_rgba(CONSEQUENCE_STYLES[q]["color"], 0.9) if keep else (0.8, 0.8, 0.8, 0.35)
-            colours += [colour, colour]
-        self._lines.set_color(colours)
-        self._lines.set_linewidth(np.repeat(np.where(mask, _LINE_WIDTHS[True], _LINE_WIDTHS[False]), 2))
+        ids = set(self.data["id"].astype(int)[mask])
+        lit = [bool(link & ids) for link in self._link_ids]
+        self._lit.set_paths([p for p, on in zip(self._link_paths, lit, strict=True) if on])
+        shown = [q for q, on in zip(self._link_cons, lit, strict=True) if on]
+        self._lit.set_edgecolor([CONSEQUENCE_STYLES[q]["color"] for q in shown])
+        self._lit.set_linestyle([CONSEQUENCE_STYLES[q]["linestyle"] for q in shown] or "-")
+        self._dim.set_paths([p for p, on in zip(self._link_paths, lit, strict=True) if not on])
+        touched = {n for link, on in zip(self._links, lit, strict=True) if on for n in link}
+        self._dimmed = set(self._labels) - touched
         n = int(mask.sum())
         self._count.set_text(f"{n} of {len(mask)} interactions shown")
         if self.interactive:
             head = "".join(f"<th>{c}</th>" for c in _SHOWN)
             body = "".join(r for r, keep in zip(self._html_rows, mask, strict=True) if keep)
-            self._html.value = (f'<table class="tmv-table"><thead><tr>{head}</tr></thead>'
+            self._html.value = (f'<table class="tmv-table" style="line-height:1.35">'
+                                f'<thead><tr>{head}</tr></thead>'
                                 f'<tbody>{body}</tbody></table>'
                                 if n else "<p><i>No interaction matches these filters.</i></p>")
         p = self.params

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, PercentBars, size_figure
+from tmvlearn.explorers._base import Explorer, PercentBars, round_log_slider, size_figure
 from tmvlearn.models import sizes as model
-from tmvlearn.plots import VESICLE_STYLES
+from tmvlearn.plots import BACKDROP, VESICLE_STYLES
 
 __all__ = ["size_explorer", "SizeExplorer"]
 
@@ -41,33 +41,33 @@ class SizeExplorer(Explorer):
         self.ax = ax
         hist = ax["hist"]
         edges = np.logspace(math.log10(XLIM[0]), math.log10(XLIM[1]), 61)
+        top = 0.0
         for vtype in model.VESICLE_TYPES:
             counts, _ = np.histogram(self._sorted[vtype], bins=edges)
             style = VESICLE_STYLES[vtype]
-            hist.stairs(100 * counts / len(self._sorted[vtype]), edges, color=style["color"],
-                        linestyle=style["linestyle"], linewidth=1.6, label=vtype)
+            share = 100 * counts / len(self._sorted[vtype])
+            top = max(top, share.max())
+            hist.stairs(share, edges, color=style["color"], linestyle=style["linestyle"], linewidth=1.6,
+                        label=vtype)
+        hist.set_ylim(0, top * 1.45)  # headroom: the legend sits above the tallest bin
         hist.set_xlim(*XLIM)
         hist.set_xlabel("Vesicle diameter (nm, log scale)")
         hist.set_ylabel("Simulated particles per bin (%)")
         hist.set_title("SIMULATED: log-normal, 95% inside each range", fontsize=9, loc="left")
-        hist.legend(loc="upper right", ncols=2)
+        hist.legend(loc="upper right", ncols=2, borderaxespad=0.3, columnspacing=1.0, handlelength=1.8)
         self._spans = [a.axvspan(100, 1000, facecolor=(0.2, 0.2, 0.2, 0.13), linewidth=1.2,
-                                 edgecolor="black", linestyle="--", zorder=0.5)
+                                 edgecolor="black", linestyle="--", zorder=0.5, gid=BACKDROP)
                        for a in (ax["ranges"], hist)]
-        self._kept = PercentBars(ax["kept"], list(model.VESICLE_TYPES), "Kept by the window (%)",
-                                 "Kept by the window")
+        self._kept = PercentBars(ax["kept"], list(model.VESICLE_TYPES), "Kept (%)", "Kept by the window")
         return fig, [*self._spans, *self._kept.artists]
 
     def _controls(self):
-        import ipywidgets as w
-
-        common = dict(base=10, min=1, max=math.log10(XLIM[1]), step=0.01, readout_format=".0f",
-                      continuous_update=True, style={"description_width": "initial"})
+        # round stops on a log scale: 40, 50, ..., 125, 160, 200 nm, so the ranges of Table 2 can be set
+        common = dict(lo=XLIM[0], hi=XLIM[1], fmt=lambda v: f"{v:,g}", style={"description_width": "initial"})
         controls = {
-            "window_min_nm": w.FloatLogSlider(value=self.params["window_min_nm"],
-                                              description="Window from (nm)", **common),
-            "window_max_nm": w.FloatLogSlider(value=self.params["window_max_nm"],
-                                              description="to (nm)", **common),
+            "window_min_nm": round_log_slider(self.params["window_min_nm"], description="Window from (nm)",
+                                              **common),
+            "window_max_nm": round_log_slider(self.params["window_max_nm"], description="to (nm)", **common),
         }
         for c in controls.values():
             c.add_class("tmv-size-window")

@@ -1,0 +1,184 @@
+"""`tmvlearn lab` for real: JupyterLab offline (in a network namespace with only loopback), and
+stopped with its kernels by SIGTERM or SIGINT to `tmvlearn`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+TMVLEARN = shutil.which("tmvlearn", path=str(Path(sys.executable).parent))
+if not TMVLEARN:
+    pytest.skip("needs the tmvlearn command installed in this environment", allow_module_level=True)
+
+# Started inside the namespace: runs `tmvlearn lab`, asks the endpoints that would reach the network,
+# prints what they answered and the server's log, then stops it.
+PROBE = textwrap.dedent('''
+    import json, os, signal, socket, subprocess, sys, time, urllib.request
+    tmvlearn, root = sys.argv[1], sys.argv[2]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    token = "t0k3n"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": root + "/config", "JUPYTER_RUNTIME_DIR": root + "/runtime",
+           "JUPYTER_DATA_DIR": root + "/data", "JUPYTERLAB_SETTINGS_DIR": root + "/settings",
+           "JUPYTERLAB_WORKSPACES_DIR": root + "/workspaces", "TMVLEARN_HOME": root + "/home"}
+    log = open(root + "/server.log", "w")
+    server = subprocess.Popen([tmvlearn, "lab", root + "/ws", "--no-browser", f"--port={port}",
+                               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    def get(path):
+        request = urllib.request.Request(base + path, headers={"Authorization": "token " + token})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as reply:
+                return reply.status, reply.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+    for _ in range(300):
+        try:
+            get("/api/status"); break
+        except OSError:
+            time.sleep(0.2)
+    answers = {path: get(path) for path in ("/lab/api/extensions?refresh=1", "/lab/api/extensions",
+                                             "/lab/api/news", "/lab/api/update", "/lab")}
+    server.send_signal(signal.SIGTERM)
+    code = server.wait(timeout=60)
+    log.close()
+    print(json.dumps({"answers": answers, "exit": code, "log": open(root + "/server.log").read()}))
+''')
+NETWORK_ERRORS = ("Name or service not known", "Temporary failure in name resolution",
+                  "Network is unreachable", "nodename nor servname", "Failed to get announcements",
+                  "Failed to check for updates", "pypi.org", "Traceback")
+
+
+def _namespace_prefix() -> list[str]:
+    """A command prefix that runs a program with no network but loopback, or a skip."""
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        pytest.skip("needs unshare and ip (util-linux, iproute2) to cut the network")
+    probe = subprocess.run(["unshare", "-n", "sh", "-c", "ip link set lo up"], capture_output=True, text=True)
+    if probe.returncode:
+        pytest.skip(f"cannot make a network namespace here ({probe.stderr.strip() or 'unshare failed'})")
+    return ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"']
+
+
+def test_lab_makes_no_outbound_request(tmp_path):
+    prefix = _namespace_prefix()
+    script = tmp_path / "probe.py"
+    script.write_text(PROBE)
+    done = subprocess.run([*prefix, sys.executable, str(script), TMVLEARN, str(tmp_path)],
+                          capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    answers, log = result["answers"], result["log"]
+    for path, (status, body) in answers.items():
+        assert status == 200, f"{path} answered {status}: {body[:300]}"
+    extensions = json.loads(answers["/lab/api/extensions?refresh=1"][1])
+    assert isinstance(extensions, list)
+    assert json.loads(answers["/lab/api/news"][1]) == {"news": []}
+    assert json.loads(answers["/lab/api/update"][1]).get("notification") is None
+    page = answers["/lab"][1]
+    assert re.search(r'"news":\s*\{"disabled":\s*true\}', page), "the server's page config turns news off"
+    assert "@jupyterlab/apputils-extension:announcements" in page, "the news prompt's plugin is off"
+    for marker in NETWORK_ERRORS:
+        assert marker not in log, f"the server tried the network ({marker!r}):\n{log[-3000:]}"
+    assert result["exit"] == 128 + signal.SIGTERM  # stopped by the probe, as a signal stops it
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _kernel_pids(runtime: Path) -> set[int]:
+    """Processes whose command line names a connection file in ``runtime`` (our kernels)."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if str(runtime) in cmdline and "kernel" in cmdline:
+                pids.add(int(entry.name))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is gone for our purpose
+        return (Path(f"/proc/{pid}/stat").read_text().split()[2]) != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the kernels")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_to_tmvlearn_stops_jupyterlab_and_its_kernels(tmp_path, signum, code):
+    runtime = tmp_path / "runtime"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(runtime),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "TMVLEARN_HOME": str(tmp_path / "home")}
+    port, token = _free_port(), secrets.token_hex(8)
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"token {token}"}
+    with open(tmp_path / "server.log", "w") as log:
+        tmv = subprocess.Popen([TMVLEARN, "lab", str(tmp_path / "ws"), "--no-browser", f"--port={port}",
+                                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"{base}/api/status", headers=auth), timeout=2)
+                break
+            except OSError:
+                assert tmv.poll() is None, (tmp_path / "server.log").read_text()
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.2)
+        request = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
+                                         headers={**auth, "Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=30).close()
+        for _ in range(100):
+            kernels = _kernel_pids(runtime)
+            if kernels:
+                break
+            time.sleep(0.1)
+        assert kernels, "a kernel started"
+        server_pids = {int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                       and f"{port}".encode() in _cmdline(p) and b"jupyterlab" in _cmdline(p)}
+        assert server_pids, "JupyterLab is running"
+        tmv.send_signal(signum)
+        assert tmv.wait(timeout=60) == code
+        time.sleep(0.5)
+        assert not [p for p in server_pids if _alive(p)], "JupyterLab stopped"
+        assert not [p for p in kernels if _alive(p)], "its kernels stopped"
+    finally:
+        if tmv.poll() is None:
+            tmv.kill()
+    log_text = (tmp_path / "server.log").read_text()
+    assert "Shutting down" in log_text or "shutting down" in log_text.lower()
+
+
+def _cmdline(entry: Path) -> bytes:
+    try:
+        return (entry / "cmdline").read_bytes()
+    except OSError:
+        return b""
