@@ -108,11 +108,14 @@ def test_bank_has_enough_varied_questions_and_an_exercise(lesson):
     assert checked == {q.id for q in bank.exercises}, "every exercise in the bank is checked in the lesson"
 
 
-def test_solution_cells_are_tagged_and_collapsed(lesson):
-    _, nb = lesson
-    for cell in _code(nb):
-        if "solution" in cell.metadata.get("tags", []):
-            assert cell.metadata.get("jupyter", {}).get("source_hidden"), "solution cells start collapsed"
+def test_solution_cells_only_offer_the_solution(lesson):
+    """A solution cell holds no solution: it shows a "Show solution" button (quiz.solution), and the
+    worked solution lives in the lesson's bank (tests/test_quiz_fairness.py checks none is stored)."""
+    name, nb = lesson
+    cells = [c for c in _code(nb) if "solution" in c.metadata.get("tags", [])]
+    assert cells, "every lesson's exercises have their solution cells"
+    for cell in cells:
+        assert cell.source.startswith(f'quiz.solution("{name}", ') and cell.source.count("\n") == 0
 
 
 def test_committed_executed_in_order_without_errors(lesson):

@@ -173,7 +173,7 @@ class Quiz:
             self.finish_button = w.Button(description="Finish", button_style="primary",
                                           tooltip="Hand in: grade every answer and show the feedback")
             self.finish_button.add_class("tmv-finish")
-            self.finish_button.on_click(lambda _b: self.finish())
+            self.finish_button.on_click(lambda _b: after_inputs(self.finish))
             self.restart_button = w.Button(description="Start again", disabled=True,
                                            tooltip="Clear every answer and take the quiz again (a retake)")
             self.restart_button.add_class("tmv-restart")
@@ -297,7 +297,7 @@ class _Panel:
             self.check_button = w.Button(description="Check", button_style="primary",
                                          tooltip=f"Check your answer to question {number}")
             self.check_button.add_class(f"tmv-check-{qid}")
-            self.check_button.on_click(lambda _b: self.check())
+            self.check_button.on_click(lambda _b: after_inputs(self.check))
             self.retry_button = w.Button(description="Try again", disabled=True,
                                          tooltip=f"Clear question {number} and answer it again")
             self.retry_button.add_class(f"tmv-retry-{qid}")
@@ -380,6 +380,28 @@ class _Panel:
             self.check_button.disabled = False
             self.retry_button.disabled = True
         self.quiz._update_score()
+
+
+INPUT_DELAY_S = 0.4
+
+
+def after_inputs(action) -> None:
+    """Run ``action`` (a check) once answer changes still on their way from the browser are in.
+
+    A button click reaches the kernel as its own message, while ipywidgets may hold an input's
+    latest value back until the kernel has acknowledged the one before: a learner who picks a
+    dropdown entry with the arrow keys and presses Enter on Check at once would be graded on an old
+    value. In a running kernel the check therefore waits a moment; elsewhere (tests, scripts) it
+    runs at once.
+    """
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        action()
+        return
+    loop.call_later(INPUT_DELAY_S, action)
 
 
 _DEFAULT_FEEDBACK = {"Correct.", "Not quite."}
