@@ -286,8 +286,9 @@ class _Panel:
         qid = question.id
         self.options = display_options(question, quiz.shuffle, quiz.widget_seed)
         self.graded: Result | None = None
+        line = question.instruction_line()
         prompt = w.HTMLMath(f"<strong>Question {number}.</strong> {markdown_to_html(question.prompt)}"
-                            f'<p class="tmv-instruction"><em>{escape(question.instruction_text())}</em></p>')
+                            + (f'<p class="tmv-instruction"><em>{escape(line)}</em></p>' if line else ""))
         prompt.add_class(f"tmv-prompt-{qid}")
         self.inputs = self._make_inputs(w)
         self.feedback = w.HTMLMath("")
@@ -356,7 +357,8 @@ class _Panel:
     def _feedback_html(self, result: Result) -> str:
         if result.details.get("invalid"):
             return f'<p class="tmv-invalid">⚠ {html.escape(result.feedback)}</p>'
-        parts = [f"<p><strong>{_verdict(result)}</strong> {_feedback_text(result)}</p>"]
+        parts = [f"<p><strong>{_verdict(result, final=self.quiz.mode == 'test')}</strong> "
+                 f"{_feedback_text(result)}</p>"]
         if result.correct or self.quiz.mode == "test":
             parts.append(f"<p><em>Why:</em> {inline_html(self.q.explanation)}</p>")
             if self.q.source_text:
@@ -407,13 +409,14 @@ def after_inputs(action) -> None:
 _DEFAULT_FEEDBACK = {"Correct.", "Not quite."}
 
 
-def _verdict(result: Result) -> str:
-    """✔/✘ and a word: right or wrong is never told by colour alone; a score only for partial credit."""
+def _verdict(result: Result, final: bool = False) -> str:
+    """✔/✘ and a word: right or wrong is never told by colour alone; a score only for partial credit.
+    ``final``: handed in (test mode), so not "yet"."""
     if result.correct:
         return "✔ Correct."
     if result.score > 0:
         return f"✘ Partly right (score {result.score:.2g} of 1)."
-    return "✘ Not right yet."
+    return "✘ Not right." if final else "✘ Not right yet."
 
 
 def _feedback_text(result: Result) -> str:

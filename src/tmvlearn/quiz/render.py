@@ -30,7 +30,8 @@ def _question_html(n: int, q: Question, shuffle: bool, seed: int, key: bool,
                    objectives: Mapping[str, str]) -> str:
     parts = [f'<li class="tmv-question tmv-type-{q.type}" id="tmv-q-{q.id}">']
     parts.append(f'<div class="tmv-prompt">{markdown_to_html(q.prompt)}</div>')
-    parts.append(f'<p class="tmv-instruction"><em>{escape(q.instruction_text())}</em></p>')
+    if q.instruction_line():
+        parts.append(f'<p class="tmv-instruction"><em>{escape(q.instruction_line())}</em></p>')
     parts += q.body_html(display_options(q, shuffle, seed))
     if key:
         parts.append('<div class="tmv-key">')
@@ -66,7 +67,9 @@ def _key_extras_html(q: Question, objectives: Mapping[str, str]) -> list[str]:
 
 def _question_markdown(n: int, q: Question, shuffle: bool, seed: int, key: bool,
                        objectives: Mapping[str, str]) -> str:
-    lines = [f"**{n}.** {q.prompt.strip()}", "", f"*{q.instruction_text()}*", ""]
+    lines = [f"**{n}.** {q.prompt.strip()}", ""]
+    if q.instruction_line():
+        lines += [f"*{q.instruction_line()}*", ""]
     lines += q.body_markdown(display_options(q, shuffle, seed))
     if key:
         lines += ["", f"> **Answer:** {q.answer_text()}", ">", f"> **Explanation:** {q.explanation.strip()}"]

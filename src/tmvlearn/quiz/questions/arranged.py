@@ -46,6 +46,7 @@ class Matching(Question):
     """
 
     instruction: ClassVar[str] = "Match each item on the left to one choice (a choice may be left over)."
+    blank_input: ClassVar[Any] = ""  # the dropdowns' "— choose —" entry
 
     type: Literal["matching"] = "matching"
     pairs: Annotated[list[Pair], Field(min_length=2)]
@@ -92,7 +93,8 @@ class Matching(Question):
         details = {"right": right_lefts, "wrong": [p["left"] for p in wrong]}
         if not wrong:
             return self._right("Correct: every match is right.", **details)
-        lines = [f"{len(right_lefts)} of {len(self.pairs)} matches are right."]
+        verb = "is" if len(right_lefts) == 1 else "are"
+        lines = [f"{len(right_lefts)} of {len(self.pairs)} matches {verb} right."]
         lines += [p["feedback"] for p in wrong if p.get("feedback") and given.get(p["left"])]
         return self._wrong(" ".join(lines), score=score, **details)
 
@@ -150,7 +152,7 @@ class Matching(Question):
         return dropdowns(w, options, self.lefts)
 
     def read_response(self, inputs: list[Any], options: list[str]) -> dict[str, Any]:
-        return {left: box.value for left, box in zip(self.lefts, inputs, strict=True)}
+        return {left: box.value or None for left, box in zip(self.lefts, inputs, strict=True)}
 
 
 class Ordering(Question):
@@ -160,6 +162,7 @@ class Ordering(Question):
     """
 
     instruction: ClassVar[str] = "Put these in order, first to last."
+    blank_input: ClassVar[Any] = ""  # the dropdowns' "— choose —" entry
 
     type: Literal["ordering"] = "ordering"
     items: Steps
@@ -181,7 +184,8 @@ class Ordering(Question):
         details = {"in_place": in_place}
         if in_place == len(self.items):
             return self._right(**details)
-        message = f"{in_place} of {len(self.items)} items are in the right place."
+        verb = "is" if in_place == 1 else "are"
+        message = f"{in_place} of {len(self.items)} items {verb} in the right place."
         extra = self.feedback.get("wrong")
         return self._wrong(f"{message} {extra}" if extra else message, score=in_place / len(self.items),
                            **details)
@@ -219,4 +223,4 @@ class Ordering(Question):
         return dropdowns(w, options, [f"Step {i}:" for i in range(1, len(self.items) + 1)])
 
     def read_response(self, inputs: list[Any], options: list[str]) -> list[Any]:
-        return [box.value for box in inputs]
+        return [box.value or None for box in inputs]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -236,6 +237,15 @@ class Question(BaseModel):
     def instruction_text(self) -> str:
         return self.instruction
 
+    def instruction_line(self) -> str:
+        """The instruction to show under the prompt: none when the prompt already says it
+        ("... Select all that apply." needs no second "Select all that apply.")."""
+        def words(text: str) -> str:
+            return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+        line = self.instruction_text()
+        return "" if line and words(line) in words(self.prompt) else line
+
     def display_options(self, shuffle: bool = False, seed: int | str = 0) -> list[str]:
         """What the learner picks from, in display order (nothing for typed answers)."""
         return []
@@ -320,9 +330,10 @@ LABELS = {"description_width": "initial"}
 
 
 def dropdowns(w: Any, options: list[str], labels: list[str]) -> list[Any]:
-    """One dropdown per label, each offering ``options`` after an empty entry."""
-    choices = [(CHOOSE, None)] + [(o, o) for o in options]
-    return [w.Dropdown(options=choices, value=None, description=label, layout=w.Layout(**WIDE), style=LABELS)
+    """One dropdown per label, each offering ``options`` after an empty entry that shows "— choose —"
+    (its value is "", read back as nothing chosen; a None value would show an empty box)."""
+    choices = [(CHOOSE, "")] + [(o, o) for o in options]
+    return [w.Dropdown(options=choices, value="", description=label, layout=w.Layout(**WIDE), style=LABELS)
             for label in labels]
 
 

@@ -248,7 +248,8 @@ def _tally(right: int, wrong: int, missing: int) -> str:
         parts = [f"{right} of your {picks} picks {'is' if right == 1 else 'are'} right"]
     if missing:
         parts.append(f"{missing} right {'option is' if missing == 1 else 'options are'} missing")
-    return "Not quite: " + " and ".join(parts) + "."
+    text = " and ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 _TRUE = {"true", "t", "yes"}
