@@ -1,5 +1,5 @@
-"""``tmvlearn quiz check|key|schema``: validate the banks, print a lesson's answer key, write the
-bank JSON Schema that is generated from the question types."""
+"""``tmvlearn quiz check|key|schema|export|import``: validate the banks, print a lesson's answer key,
+write the bank JSON Schema generated from the question types, take banks to an LMS and back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    quiz = subparsers.add_parser("quiz", help="check question banks or print a lesson's answer key",
+    quiz = subparsers.add_parser("quiz", help="check, print, export or import question banks",
                                  description="Work with the quiz question banks.")
     actions = quiz.add_subparsers(dest="quiz_command", metavar="ACTION", required=True)
     check = actions.add_parser("check", help="validate bank files and list every problem",
@@ -26,6 +26,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                                 "question types; data/quizzes/bank.schema.json is this output.")
     schema.add_argument("--out", metavar="FILE", help="write it to FILE instead of printing it")
     schema.set_defaults(func=run_schema)
+    export = actions.add_parser(
+        "export", help="write banks for an LMS: Moodle GIFT or XML, Canvas QTI",
+        description="Export question banks for a learning management system: GIFT or Moodle XML "
+        "(Moodle: Question bank > Import), or a QTI 1.2 zip (Canvas: Settings > Import course content > "
+        "QTI .zip file). What each format cannot hold is listed per question. See docs/lms.md.")
+    export.add_argument("banks", nargs="+", metavar="LESSON_OR_BANK",
+                        help="lesson ids such as 01_biogenesis, bank .yaml files, or 'all'")
+    export.add_argument("--format", required=True, choices=["gift", "moodle-xml", "qti"], dest="fmt")
+    export.add_argument("--out", required=True, metavar="FILE", help="the file to write (.txt, .xml, .zip)")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    export.set_defaults(func=run_export)
+    imp = actions.add_parser(
+        "import", help="read a GIFT or jupyterquiz file into a tmvlearn bank",
+        description="Read questions from a Moodle GIFT file or a jupyterquiz JSON file and write a bank that "
+        "passes `tmvlearn quiz check`. Questions that cannot be read are listed with their line.")
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--format", required=True, choices=["gift", "jupyterquiz"], dest="fmt")
+    imp.add_argument("--out", required=True, metavar="BANK.yaml",
+                     help="the bank to write; its name is the lesson id, e.g. 90_imported.yaml")
+    imp.add_argument("--title", help="the bank's title (default: taken from the file)")
+    imp.add_argument("--force", action="store_true", help="replace BANK.yaml if it exists")
+    imp.set_defaults(func=run_import)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -73,4 +95,42 @@ def run_schema(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {args.out}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from tmvlearn.quiz.bank import lesson_ids
+    from tmvlearn.quiz.lms import check_out, export_banks
+
+    check_out(args.out, args.force)  # before any work
+    banks = lesson_ids() if args.banks == ["all"] else args.banks
+    result = export_banks(banks, args.fmt, args.out, force=args.force)
+    for qid, note in result.notes:
+        print(f"note: {qid}: {note}")
+    for qid, why in result.skipped:
+        print(f"skipped: {qid}: {why}")
+    print(f"wrote {result.path}: {result.questions} question(s) from {len(banks)} bank(s) as {args.fmt}"
+          + (f", {len(result.skipped)} skipped" if result.skipped else ""))
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tmvlearn.errors import UsageError
+    from tmvlearn.quiz.lms import check_out, import_gift, import_jupyterquiz, lesson_from_out, write_bank
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise UsageError(f"no such file: {source}")
+    lesson_from_out(args.out)
+    check_out(args.out, args.force)  # before any work
+    reader = import_gift if args.fmt == "gift" else import_jupyterquiz
+    imported = reader(source, args.out, title=args.title)
+    for where, why in imported.skipped:
+        print(f"skipped: {where}: {why}")
+    path = write_bank(imported, args.out, force=args.force)
+    count = len(imported.bank["questions"])
+    skips = f", {len(imported.skipped)} skipped" if imported.skipped else ""
+    print(f"wrote {path}: {count} question(s){skips}; check it with: tmvlearn quiz check {path}")
     return 0

@@ -23,6 +23,7 @@ from pydantic.json_schema import GenerateJsonSchema
 from tmvlearn._resources import data_dir
 from tmvlearn.errors import TmvlearnError
 from tmvlearn.quiz.questions import QUESTION_TYPES, AnyQuestion, Question, Text, question_from_dict
+from tmvlearn.quiz.variants import TAGS as VARIANT_TAGS
 
 __all__ = [
     "Bank",
@@ -327,6 +328,8 @@ def _validation_problems(exc: ValidationError, data: dict[str, Any], node: Any,
             rest = path[2:]
             if rest and isinstance(entry, dict) and rest[0] == entry.get("type"):
                 rest = rest[1:]  # the type name pydantic adds to locate the union member
+            if rest[:2] == ["variant", "params"] and len(rest) > 3 and rest[3] in VARIANT_TAGS:
+                rest = rest[:3] + rest[4:]  # a variant parameter's form (range or fixed value)
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 rest = ["type"]
             qid, in_question, path = _qid(data, index, section), True, [section, index, *rest]

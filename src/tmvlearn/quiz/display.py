@@ -91,7 +91,8 @@ def key(lesson_or_ids: Any) -> AnswerKey:
 
 
 def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, seed: int = 0,
-         interactive: bool = True, learner: str | None = None, record: bool = True) -> Quiz:
+         interactive: bool = True, learner: str | None = None, record: bool = True,
+         variant_seed: Any = None) -> Quiz:
     """A quiz on a lesson (``"01_biogenesis"``), a bank file, or a list of question ids.
 
     ``mode="practice"`` gives feedback at each check; ``mode="test"`` gives it
@@ -100,13 +101,15 @@ def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, se
     printed copy by ``seed``, the widget by ``seed`` and the learner, so each learner sees one
     fixed order. With ``interactive=False`` only the static rendering is shown.
     Checked answers are recorded for ``learner`` (default: ``$TMVLEARN_LEARNER``
-    or the user name) unless ``record=False``.
+    or the user name) unless ``record=False``. Questions whose numbers vary (a bank ``variant``) get
+    values drawn from ``seed``, the learner and ``variant_seed`` (a review passes its own, for fresh
+    numbers each time) in the widget; the printed copy shows their worked variant.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be 'practice' or 'test', not {mode!r}")
     title, questions = load_questions(lesson_or_ids)
     return Quiz(title, questions, mode=mode, shuffle=shuffle, seed=seed,
-                interactive=interactive, learner=learner, record=record)
+                interactive=interactive, learner=learner, record=record, variant_seed=variant_seed)
 
 
 class Quiz:
@@ -114,8 +117,9 @@ class Quiz:
 
     def __init__(self, title: str, questions: list[Question], *, mode: str = "practice",
                  shuffle: bool = True, seed: int = 0, interactive: bool = True, learner: str | None = None,
-                 record: bool = True):
+                 record: bool = True, variant_seed: Any = None):
         self.title, self.questions = title, list(questions)
+        self._variant_seed = variant_seed
         self.mode, self.shuffle, self.seed = mode, shuffle, seed
         self.interactive, self.learner, self.record = interactive, learner, record
         self.results: dict[str, Result] = {}
@@ -131,6 +135,13 @@ class Quiz:
         from tmvlearn.quiz.store import default_learner
 
         return f"{self.seed}:{self.learner or default_learner()}"
+
+    @property
+    def variant_seed(self) -> str:
+        """The seed of the widget's fresh numbers: :attr:`widget_seed`, and the ``variant_seed`` given
+        (a review's counter); each question mixes in its id (see tmvlearn.quiz.variants)."""
+        extra = "" if self._variant_seed is None else f":{self._variant_seed}"
+        return f"{self.widget_seed}{extra}"
 
     # -- display ---------------------------------------------------------------
     def static_bundle(self) -> dict[str, str]:
@@ -167,7 +178,8 @@ class Quiz:
         self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("tmv-score")
         children = [KeyboardShield(".tmv-quiz"),
-                    w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"), self.score_label]
+                    w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"
+                           + getattr(self, "intro_html", "")), self.score_label]
         children += [p.box for p in self._panels]
         if self.mode == "test":
             self.finish_button = w.Button(description="Finish", button_style="primary",
@@ -216,7 +228,9 @@ class Quiz:
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                record_attempt(question, response, result, learner=self.learner, mode=self.mode,
+                values = question.variant_values  # fresh numbers: keep which ones the learner saw
+                kept = response if values is None else {"response": response, "values": values}
+                record_attempt(question, kept, result, learner=self.learner, mode=self.mode,
                                take=max(self.take, 1))
             self.storage_warnings = [str(c.message) for c in caught]
         return result
@@ -282,12 +296,14 @@ class _Panel:
     def __init__(self, quiz: Quiz, number: int, question: Question):
         import ipywidgets as w
 
-        self.quiz, self.q, self.number = quiz, question, number
+        self.quiz, self.q, self.number = quiz, question.instantiate(quiz.variant_seed), number
+        question = self.q  # with its numbers drawn, when they vary
         qid = question.id
         self.options = display_options(question, quiz.shuffle, quiz.widget_seed)
         self.graded: Result | None = None
         line = question.instruction_line()
-        prompt = w.HTMLMath(f"<strong>Question {number}.</strong> {markdown_to_html(question.prompt)}"
+        label = getattr(quiz, "labels", {}).get(qid, "")  # a review: the question's lesson and source
+        prompt = w.HTMLMath(f"{label}<strong>Question {number}.</strong> {markdown_to_html(question.prompt)}"
                             + (f'<p class="tmv-instruction"><em>{escape(line)}</em></p>' if line else ""))
         prompt.add_class(f"tmv-prompt-{qid}")
         self.inputs = self._make_inputs(w)

@@ -9,7 +9,8 @@ question objects with ``question``, ``type`` and ``answers``:
   ``{"type": "range", "range": [lo, hi], ...}`` (lo included, hi excluded) or
   ``{"type": "default", "feedback"}``;
 * ``string``: answers ``{"answer", "correct", "feedback", "match_case", "fuzzy_threshold"}``
-  or ``{"type": "default", "feedback"}``.
+  or ``{"type": "default", "feedback"}``. Correct answers that disagree on ``match_case`` keep a
+  rule each: the question ignores case except for those listed in ``case_sensitive``.
 
 Mapping: multiple_choice <-> single_choice (true_false is written as a
 two-option multiple_choice), many_choice <-> multiple_select, numeric <->

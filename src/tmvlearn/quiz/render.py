@@ -28,16 +28,19 @@ def display_options(question: Question, shuffle: bool = False, seed: int = 0) ->
 
 def _question_html(n: int, q: Question, shuffle: bool, seed: int, key: bool,
                    objectives: Mapping[str, str]) -> str:
+    info, q = q.variant_info(), q.worked()  # fresh numbers: print the worked variant
     parts = [f'<li class="tmv-question tmv-type-{q.type}" id="tmv-q-{q.id}">']
     parts.append(f'<div class="tmv-prompt">{markdown_to_html(q.prompt)}</div>')
     if q.instruction_line():
         parts.append(f'<p class="tmv-instruction"><em>{escape(q.instruction_line())}</em></p>')
     parts += q.body_html(display_options(q, shuffle, seed))
+    if info is not None and not key:
+        parts.append(f'<p class="tmv-variant"><small>{escape(info.student_line())}</small></p>')
     if key:
         parts.append('<div class="tmv-key">')
         parts.append(f'<p><strong>Answer:</strong> {inline_html(q.answer_text())}</p>')
         parts.append(f'<p><strong>Explanation:</strong> {inline_html(q.explanation)}</p>')
-        parts += _key_extras_html(q, objectives)
+        parts += _key_extras_html(q, objectives, info)
         if q.solution:
             parts.append(f'<div class="tmv-solution"><p><strong>Worked solution:</strong></p>'
                          f"{markdown_to_html(q.solution)}</div>")
@@ -46,8 +49,18 @@ def _question_html(n: int, q: Question, shuffle: bool, seed: int, key: bool,
     return "\n".join(parts)
 
 
-def _key_extras(q: Question, objectives: Mapping[str, str]) -> list[tuple[str, str]]:
-    rows = []
+def _variant_rows(info) -> list[tuple[str, str]]:
+    """The key's lines on a question whose numbers vary: its template, values, model."""
+    if info is None:
+        return []
+    return [("Fresh numbers", f"each learner gets their own values ({info.ranges_text(steps=True)}); "
+                              f"shown above: the worked variant, {info.worked_text()}"),
+            ("Template", info.template),
+            ("Model", f"{info.signature}: {info.description}")]
+
+
+def _key_extras(q: Question, objectives: Mapping[str, str], info=None) -> list[tuple[str, str]]:
+    rows = _variant_rows(info)
     if q.source_text:
         rows.append(("Source", q.source_text))
     if q.objective:
@@ -60,20 +73,23 @@ def _key_extras(q: Question, objectives: Mapping[str, str]) -> list[tuple[str, s
     return rows
 
 
-def _key_extras_html(q: Question, objectives: Mapping[str, str]) -> list[str]:
+def _key_extras_html(q: Question, objectives: Mapping[str, str], info=None) -> list[str]:
     return [f"<p><strong>{label}:</strong> {inline_html(text)}</p>"
-            for label, text in _key_extras(q, objectives)]
+            for label, text in _key_extras(q, objectives, info)]
 
 
 def _question_markdown(n: int, q: Question, shuffle: bool, seed: int, key: bool,
                        objectives: Mapping[str, str]) -> str:
+    info, q = q.variant_info(), q.worked()
     lines = [f"**{n}.** {q.prompt.strip()}", ""]
     if q.instruction_line():
         lines += [f"*{q.instruction_line()}*", ""]
     lines += q.body_markdown(display_options(q, shuffle, seed))
+    if info is not None and not key:
+        lines += ["", f"*{info.student_line()}*"]
     if key:
         lines += ["", f"> **Answer:** {q.answer_text()}", ">", f"> **Explanation:** {q.explanation.strip()}"]
-        for label, text in _key_extras(q, objectives):
+        for label, text in _key_extras(q, objectives, info):
             lines += [">", f"> **{label}:** {text.strip()}"]
         if q.solution:
             lines += [">", "> **Worked solution:**", ">"]

@@ -5,8 +5,9 @@ generated from them) and owns everything that differs by type: grading (``_check
 checks (``bank_problems``), the instruction line, what the learner picks from
 (``display_options``), its static body (``body_html``, ``body_markdown``), its widget inputs and
 how a response is read back (``make_inputs``, ``read_response``, ``blank_input``), and its
-interchange forms (``to_jupyterquiz`` / ``from_jupyterquiz``; later exports add ``to_<format>``
-methods the same way and are reached through :meth:`Question.export`). Renderers, the widget and
+interchange forms (``to_jupyterquiz`` / ``from_jupyterquiz``; ``to_gift`` / ``from_gift``,
+``to_moodle_xml`` and ``to_qti`` for the LMS formats of :mod:`tmvlearn.quiz.lms`), all reached
+through :meth:`Question.export`. Renderers, the widget and
 interchange call these; nothing outside the question types branches on a concrete class.
 """
 
@@ -151,6 +152,7 @@ class Question(BaseModel):
     instruction: ClassVar[str] = ""  # the line under the prompt: how to answer
     blank_input: ClassVar[Any] = None  # the value an input widget is cleared to
     JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ()  # jupyterquiz question types this type reads
+    GIFT: ClassVar[tuple[str, ...]] = ()  # Moodle question kinds (as GIFT writes them) this type reads
 
     type: str
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -228,6 +230,25 @@ class Question(BaseModel):
     def source_text(self) -> str:
         return format_source(self.source)
 
+    # -- fresh numbers (tmvlearn.quiz.variants) ---------------------------------------------
+    def instantiate(self, seed: Any = None) -> Question:
+        """The concrete question a learner answers for ``seed``: the question itself, unless its
+        numbers vary (a ``variant``), then one with values drawn for that seed."""
+        return self
+
+    def worked(self) -> Question:
+        """The fixed worked variant (print, headless runs, exports): itself when nothing varies."""
+        return self
+
+    def variant_info(self) -> Any:
+        """A :class:`~tmvlearn.quiz.variants.VariantInfo` when this question's numbers vary, else None."""
+        return None
+
+    @property
+    def variant_values(self) -> dict[str, Any] | None:
+        """The parameter values of a concrete variant (what the learner saw), else None."""
+        return None
+
     # -- bank checks -----------------------------------------------------------------------
     def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
         """What a schema cannot say about this entry: ``(path within the entry, message)`` pairs."""
@@ -303,6 +324,39 @@ class Question(BaseModel):
 
         Raises ``ValueError`` saying what is wrong with ``item``.
         """
+        raise NotImplementedError
+
+    # LMS formats (tmvlearn.quiz.lms): each type's to_gift / to_moodle_xml / to_qti builds its answer
+    # part; these assemble the rest. ``notes`` say what the format loses; ``extras`` are the fields
+    # GIFT cannot hold, kept in its tmvlearn comment so a round trip gives the same question back.
+    def _gift(self, answers: list[str], notes: list[str] | None = None, extras: dict[str, Any] | None = None,
+              prompt: str | None = None) -> Exported:
+        from tmvlearn.quiz.lms import gift
+
+        extras = {k: v for k, v in (extras or {}).items() if v not in (None, [], {}, "")}
+        return Exported(gift.question_text(self, answers, extras, prompt), "; ".join(notes or []) or None)
+
+    def _moodle(self, qtype: str, children: list[Any], notes: list[str] | None = None,
+                prompt: str | None = None) -> Exported:
+        from tmvlearn.quiz.lms import moodle_xml
+
+        return Exported(moodle_xml.question(self, qtype, children, prompt), "; ".join(notes or []) or None)
+
+    def _qti(self, kind: str, parts: Any, notes: list[str] | None = None,
+             prompt: str | None = None) -> Exported:
+        from tmvlearn.quiz.lms import qti
+
+        return Exported(qti.item(self, kind, parts, prompt), "; ".join(notes or []) or None)
+
+    @classmethod
+    def reads_gift(cls, q: Any) -> bool:
+        """Whether this type is the one to read the GIFT question ``q`` (one of its kinds)."""
+        return q.kind in cls.GIFT
+
+    @classmethod
+    def from_gift(cls, q: Any) -> dict[str, Any]:
+        """The type-specific fields of a bank entry read from one GIFT question
+        (a :class:`tmvlearn.quiz.lms.gift.GiftQuestion`). Raises ``ValueError`` saying what is wrong."""
         raise NotImplementedError
 
 

@@ -1,0 +1,395 @@
+"""Question banks to and from learning management systems.
+
+* :func:`export_banks`: banks to Moodle GIFT (:mod:`.gift`), Moodle XML (:mod:`.moodle_xml`) or a
+  Canvas QTI 1.2 zip (:mod:`.qti`). Each question type maps itself (``question.export(fmt)``);
+  what a format loses is reported per question in :attr:`Exported.notes`, never dropped silently.
+* :func:`import_gift` / :func:`import_jupyterquiz`: a GIFT or jupyterquiz file to a bank that
+  passes ``tmvlearn quiz check``; questions that cannot be read are reported with their line.
+
+Everything read is untrusted: sizes are bounded, parsing is linear, and text becomes HTML only
+through :mod:`tmvlearn.quiz.markup`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tmvlearn.errors import TmvlearnError, UsageError
+
+__all__ = ["FORMATS", "ExportResult", "Imported", "LmsError", "export_banks", "export_text",
+           "import_gift", "import_jupyterquiz", "write_bank"]
+
+FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> to_<name>
+IMPORTS = ("gift", "jupyterquiz")
+
+
+class LmsError(TmvlearnError, ValueError):
+    """An export or import that cannot be done; the message says which file and why."""
+
+
+@dataclass
+class ExportResult:
+    """What was written: the text (or zip bytes), and per question what the format lost."""
+
+    fmt: str
+    data: str | bytes
+    questions: int = 0
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (question id, what is lost)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (question id, why)
+    path: Path | None = None
+
+
+def _banks(specs: Iterable[Any]) -> list[Any]:
+    from tmvlearn.quiz.bank import Bank, load_bank
+
+    banks = [s if isinstance(s, Bank) else load_bank(s) for s in specs]  # BankError lists problems
+    if not banks:
+        raise UsageError("give at least one lesson id or bank file to export")
+    return banks
+
+
+def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
+    """Banks (lesson ids, bank paths or :class:`Bank` objects) in format ``fmt``
+    (``gift``, ``moodle-xml`` or ``qti``), not written anywhere."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    banks = _banks(specs)
+    method = FORMATS[fmt]
+    result = ExportResult(fmt, "")
+    per_bank = []
+    for bank in banks:
+        items = []
+        for q in bank.questions:
+            exported = q.export(method)
+            if exported.data is None:
+                result.skipped.append((q.id, exported.note or f"{fmt} cannot hold it"))
+                continue
+            items.append(exported.data)
+            result.questions += 1
+            if exported.note:
+                result.notes.append((q.id, exported.note))
+        per_bank.append((bank, items))
+    if method == "gift":
+        from tmvlearn.quiz.lms.gift import file_text
+        result.data = file_text(per_bank)
+    elif method == "moodle_xml":
+        from tmvlearn.quiz.lms.moodle_xml import file_text
+        result.data = file_text(per_bank)
+    else:
+        from tmvlearn.quiz.lms.qti import package
+        result.data = package(per_bank)
+    return result
+
+
+def check_out(out: str | Path, force: bool) -> Path:
+    """The output path, checked before any work: its folder exists and is writable, and an
+    existing file is kept unless ``force``."""
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder: give a file name for --out")
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; it is kept. Give --force to replace it, or another --out.")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"cannot write {path}: no permission to write there; choose another --out")
+    try:  # permissions are not the whole story (a read-only file system, root on /sys)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}; choose another --out") from None
+    return path
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder, so a failure leaves no half file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, *,
+                 force: bool = False) -> ExportResult:
+    """Export banks to ``fmt``; with ``out``, write the file (checked first, kept unless ``force``)."""
+    path = check_out(out, force) if out is not None else None
+    result = export_text(list(specs), fmt)
+    if path is not None:
+        try:
+            _write(path, result.data)
+        except OSError as exc:
+            raise LmsError(f"cannot write {path}: {exc.strerror or exc}") from None
+        result.path = path
+    return result
+
+
+# --- importing ---------------------------------------------------------------------------------
+
+@dataclass
+class Imported:
+    """A bank read from another format: ``bank`` (the YAML mapping), ``skipped`` as (where, why)."""
+
+    bank: dict[str, Any]
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    path: Path | None = None
+
+
+_LESSON = re.compile(r"^[0-9]{2}_[a-z0-9_]+$")
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def lesson_from_out(out: str | Path) -> str:
+    stem = Path(out).stem
+    if not _LESSON.match(stem) or Path(out).suffix not in (".yaml", ".yml"):
+        raise UsageError(f"{out}: name the bank file after its lesson id, two digits, an underscore and "
+                         "lowercase words, ending in .yaml (for example 90_imported_quiz.yaml)")
+    return stem
+
+
+def _read_source(path: Path) -> str:
+    from tmvlearn.quiz.lms.gift import MAX_BYTES
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise LmsError(f"{path}: the file is over {MAX_BYTES // 1_000_000} MB; split it")
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise LmsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise LmsError(f"{path} is not UTF-8 text; save it as UTF-8 and try again") from None
+
+
+def _slug(text: str, limit: int = 40) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:limit].strip("-") or "question"
+
+
+def _entry(q: Any) -> dict[str, Any]:
+    """A question as a bank entry: id, type, prompt first, then the fields it sets."""
+    data = q.model_dump(mode="json", exclude_defaults=True)
+    head = {"id": q.id, "type": q.type, "prompt": q.prompt}
+    return {**head, **{k: v for k, v in data.items() if k not in head}}
+
+
+def _gift_type(q: Any) -> type:
+    """The question type that reads GIFT question ``q``: the one its tmvlearn comment names if that
+    type reads such questions, else the type that says it does (``reads_gift``)."""
+    from tmvlearn.quiz.questions import QUESTION_TYPES
+
+    named = QUESTION_TYPES.get((q.meta or {}).get("type"))
+    if named is not None and q.kind in named.GIFT:
+        return named
+    readers = [cls for cls in QUESTION_TYPES.values() if cls.reads_gift(q)]
+    if readers:
+        return readers[0]
+    raise ValueError({"essay": "an essay question (no answer to grade) is not imported",
+                      "description": "a description (text with no answers) is not imported"}.get(
+                          q.kind, f"GIFT {q.kind} questions are not imported"))
+
+
+def _explanation(q: Any) -> tuple[str, str | None]:
+    """(explanation, source line) from a GIFT question's general feedback."""
+    text = q.markdown(q.general_feedback) if q.general_feedback else ""
+    source = None
+    paragraphs = text.split("\n\n")
+    if paragraphs and paragraphs[-1].startswith("Source: "):
+        source = paragraphs.pop().removeprefix("Source: ").strip()
+    return "\n\n".join(paragraphs).strip(), source
+
+
+def _check_entry(entry: dict[str, Any], lesson: str) -> str | None:
+    """Why this entry would fail ``quiz check`` on its own, or None."""
+    from pydantic import ValidationError
+
+    from tmvlearn.quiz.questions import question_from_dict
+
+    try:
+        q = question_from_dict(entry, lesson)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(s) for s in error["loc"][1:])
+        return f"{where}: {error['msg']}" if where else error["msg"]
+    problems = q.bank_problems()
+    if problems:
+        path, message = problems[0]
+        return f"{'.'.join(str(s) for s in path)}: {message}"
+    if not q.check(q.key_response()).correct:
+        return "its key does not grade correct in tmvlearn"
+    for wrong in q.distractor_responses():
+        if q.check(wrong).correct:
+            return f"the wrong answer {wrong!r} grades correct in tmvlearn"
+    return None
+
+
+def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = None,
+                title: str | None = None) -> Imported:
+    """A bank (mapping) read from a GIFT file, for the bank file ``out`` (its name is the lesson id).
+
+    Questions written by tmvlearn come back whole (their ``// tmvlearn:`` comment carries id,
+    objective, difficulty, source and the fields GIFT cannot hold); others get an id from their
+    title, an objective per category, and a note asking for an explanation and a source.
+    """
+    from tmvlearn.quiz.lms.gift import read_gift
+
+    path = Path(source)
+    lesson = lesson or lesson_from_out(out)
+    questions, skipped_lines, categories = read_gift(_read_source(path))
+    name = path.name
+    skipped = [(f"{name} line {line}", why) for line, why in skipped_lines]
+    metas = [meta for _, _, meta in categories if meta.get("lesson")]
+    # Objectives: the banks' own when one tmvlearn bank came in; else one per category.
+    objectives: dict[str, str] = {}
+    by_category: dict[tuple[str | None, str], str] = {}
+    single = len(metas) == 1 and len({c for _, c, _ in categories}) == 1
+    category_objectives = {c: {k: v for k, v in (m.get("objectives") or {}).items()
+                               if isinstance(v, str) and v.strip()}
+                           for _, c, m in categories if isinstance(m.get("objectives"), dict)}
+    if single:
+        objectives = {k: v for k, v in (metas[0].get("objectives") or {}).items()
+                      if isinstance(k, str) and isinstance(v, str) and re.match(r"^O\d+$", k) and v.strip()}
+    entries, ids = [], set()
+    for q in questions:
+        where = f"{name} line {q.line}"
+        meta = q.meta or {}
+        try:
+            cls = _gift_type(q)
+            kind = cls.type_name()
+            fields = cls.from_gift(q)
+        except ValueError as exc:
+            skipped.append((where, str(exc)))
+            continue
+        qid = meta.get("id") if isinstance(meta.get("id"), str) and _ID.match(meta["id"]) else None
+        if qid is None and q.title:
+            from tmvlearn.quiz.lms.gift import TITLE
+
+            m = TITLE.match(q.title)
+            qid = m.group(3) if m else f"gift-{_slug(q.title)}"
+        qid = qid or f"gift-{_slug(q.markdown(q.text))}"
+        while qid in ids:
+            qid += "-x"
+        ids.add(qid)
+        prompt = q.markdown(q.text)
+        extras = meta.get("extras") if isinstance(meta.get("extras"), dict) else {}
+        unit = extras.get("unit")
+        if isinstance(unit, str) and prompt.endswith(f" (in {unit})"):
+            prompt = prompt[: -len(f" (in {unit})")]
+        explanation, source_line = _explanation(q)
+        entry: dict[str, Any] = {"id": qid, "type": kind, "prompt": prompt, **fields}
+        for key, value in extras.items():
+            if key == "pair_feedback":
+                continue
+            if isinstance(value, dict) and isinstance(entry.get(key), dict):
+                entry[key] = {**entry[key], **value}
+            else:
+                entry[key] = value
+        own = meta.get("objective") if isinstance(meta.get("objective"), str) else None
+        if single and own in objectives:
+            objective = own
+        else:  # several banks in one file: their objectives renumbered, their texts kept
+            bank_objectives = category_objectives.get(q.category) or {}
+            key = (q.category, own if own in bank_objectives else "")
+            if key not in by_category:
+                number = len(objectives) + 1
+                while f"O{number}" in objectives:
+                    number += 1
+                shown = re.sub(r"^\$(course|cat\d*|system|module)\$/(top/)?", "", q.category or "")
+                objectives[f"O{number}"] = (
+                    f"{shown}: {bank_objectives[own]}" if key[1] else f"Questions of the category {shown}"
+                    if shown else f"Questions imported from {name}")
+                by_category[key] = f"O{number}"
+            objective = by_category[key]
+        entry["explanation"] = explanation or "No explanation came with this question."
+        entry["source"] = meta.get("source") if isinstance(meta.get("source"), dict) else {
+            "document": "imported", "section": source_line or f"{name}, line {q.line}", "refs": []}
+        entry["objective"] = objective
+        entry["difficulty"] = meta.get("difficulty") if meta.get("difficulty") in (1, 2, 3) else 2
+        for key in ("note", "solution"):
+            if isinstance(meta.get(key), str) and meta[key].strip():
+                entry[key] = meta[key]
+        if not meta:
+            entry["note"] = f"Imported from {where}: check it, and give an explanation and a source."
+        why = _check_entry(entry, lesson)
+        if why:
+            skipped.append((f"{where} (question {qid})", why))
+            continue
+        entries.append(entry)
+    return _finish(lesson, title or (metas[0].get("title") if single else None) or f"Imported from {name}",
+                   objectives, entries, skipped, name)
+
+
+def _finish(lesson: str, title: str, objectives: dict[str, str], entries: list[dict[str, Any]],
+            skipped: list[tuple[str, str]], name: str) -> Imported:
+    if not entries:
+        listed = "; ".join(f"{w}: {why}" for w, why in skipped[:10]) or "the file has no questions"
+        raise LmsError(f"{name}: no question could be imported ({listed})")
+    used = {e["objective"] for e in entries}
+    objectives = {k: v for k, v in objectives.items() if k in used}
+    bank = {"lesson": lesson, "title": title, "objectives": objectives, "questions": entries}
+    return Imported(bank, skipped)
+
+
+def import_jupyterquiz(source: str | Path, out: str | Path, *, lesson: str | None = None,
+                       title: str | None = None) -> Imported:
+    """A bank read from a jupyterquiz JSON file (see :mod:`tmvlearn.quiz.interchange`)."""
+    import json
+    import warnings
+
+    from tmvlearn.quiz.interchange import from_jupyterquiz
+
+    path = Path(source)
+    lesson = lesson or lesson_from_out(out)
+    text = _read_source(path)
+    try:
+        items = json.loads(text)
+    except ValueError as exc:
+        raise LmsError(f"{path} is not valid JSON: {exc}") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the skips are reported below
+        questions = from_jupyterquiz(items, lesson=lesson)
+    skipped = [(f"{path.name} question {where}", why) for where, why in questions.skipped]
+    entries = []
+    for q in questions:
+        entry = _entry(q)
+        entry.update(explanation="No explanation came with this question.",
+                     source={"document": "imported", "section": path.name, "refs": []},
+                     objective="O1", difficulty=2,
+                     note=f"Imported from {path.name}: check it, and give an explanation and a source.")
+        why = _check_entry(entry, lesson)
+        if why:
+            skipped.append((f"{path.name} question {q.id}", why))
+        else:
+            entries.append(entry)
+    objectives = {"O1": f"Questions imported from {path.name}"}
+    return _finish(lesson, title or f"Imported from {path.name}", objectives, entries, skipped, path.name)
+
+
+def write_bank(imported: Imported, out: str | Path, *, force: bool = False) -> Path:
+    """Write an imported bank as YAML, after checking it as ``tmvlearn quiz check`` does; a bank
+    that fails is not written and its problems are listed."""
+    import yaml
+
+    from tmvlearn.quiz.bank import BankError, validate_files
+
+    path = check_out(out, force)
+    text = ("# Imported with tmvlearn quiz import; check with `tmvlearn quiz check`.\n"
+            + yaml.safe_dump(imported.bank, sort_keys=False, allow_unicode=True, width=100))
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / path.name
+        trial.write_text(text, encoding="utf-8")
+        problems = validate_files([trial])
+    if problems:
+        raise BankError(problems)
+    _write(path, text)
+    imported.path = path
+    return path
+
