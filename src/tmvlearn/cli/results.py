@@ -1,0 +1,276 @@
+"""``tmvlearn results``: collect a class's attempts into a gradebook; item analysis; a report.
+
+The stdout format is relied on by scripts (``/work/notes/results_cli.md`` and
+``docs/class-results.md`` describe it): keep the first two lines as they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+EPILOG = """examples:
+  tmvlearn results /srv/course/*/            collect every learner's folder, print the gradebook
+  tmvlearn results hand-ins/ --items        also the item analysis, with its flags
+  tmvlearn results --csv grades.csv --html report.html   from the gradebook collected before
+  tmvlearn results --sample --items --html sample.html  a simulated class, to see the flags
+exit codes: 0 every file was read; 2 some file was skipped or read in part (listed), or the command
+line cannot be carried out (error on stderr)."""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from tmvlearn.results import DEFAULT_GRADEBOOK
+
+    parser = subparsers.add_parser(
+        "results",
+        help="collect a class's quiz attempts: gradebook, item analysis, report",
+        description="Read learners' progress databases, pending journals and progress exports (files, "
+        "or folders searched recursively) into one class gradebook (a SQLite file), then print it. "
+        "Learners' files are only read. Collecting the same files again changes nothing.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="progress databases, .pending journals, .csv/.json exports, or folders",
+    )
+    parser.add_argument(
+        "--into", metavar="FILE", help=f"the gradebook to add to and analyse (default: ./{DEFAULT_GRADEBOOK})"
+    )
+    parser.add_argument("--items", action="store_true", help="print the item analysis (first attempts)")
+    parser.add_argument("--csv", metavar="FILE", help="write the gradebook (one row per learner) as CSV")
+    parser.add_argument("--json", metavar="FILE", help="write the item analysis as JSON")
+    parser.add_argument("--html", metavar="FILE", help="write a self-contained report page")
+    parser.add_argument(
+        "--sample",
+        action="store_true",
+        help="use a simulated class (seeded; not real learners) instead of collected files",
+    )
+    parser.add_argument("--seed", type=int, default=14, help="the simulated class's seed (default 14)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=40,
+        metavar="N",
+        help="print at most N learners of the gradebook (default 40; 0: all)",
+    )
+    parser.add_argument("--notebook", metavar="DIR",
+                        help="copy the instructor notebook class_results.ipynb into DIR, and do nothing else")
+    parser.add_argument("--force", action="store_true", help="replace --csv/--json/--html files that exist")
+    parser.set_defaults(func=run)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _pct(value) -> str:
+    import math
+
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
+
+
+def _num(value, digits: int = 2) -> str:
+    return "-" if value is None else f"{value + 0.0 if abs(value) >= 0.5 * 10**-digits else 0.0:.{digits}f}"
+
+
+def format_gradebook(book, limit: int = 40) -> str:
+    """Learners x lessons: first-attempt score and answered/total per lesson, and the last activity."""
+    import pandas as pd
+
+    lessons = list(dict.fromkeys(book["lesson"]))
+    table = {}
+    for lesson in lessons:
+        part = book[book["lesson"] == lesson].set_index("learner")
+        table[lesson[:2] if lesson[:2].isdigit() else lesson] = [
+            "-" if a == 0 else f"{_pct(s)} {a}/{t}"
+            for a, t, s in zip(part["answered"], part["total"], part["first_score"], strict=True)
+        ]
+        learners = list(part.index)
+    frame = pd.DataFrame(table, index=pd.Index(learners if lessons else [], name="learner"))
+    last = book.groupby("learner", sort=False)["last_activity"].max()
+    frame["last activity"] = [
+        ("-" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")) for t in last.reindex(frame.index)
+    ]
+    shown = frame if not limit or len(frame) <= limit else frame.iloc[:limit]
+    with pd.option_context("display.width", 200, "display.max_columns", 50, "display.max_colwidth", 40):
+        text = shown.reset_index().to_string(index=False)
+    if len(shown) < len(frame):
+        text += f"\n... and {len(frame) - len(shown)} more learners (all of them: --csv FILE, or --limit 0)"
+    legend = ", ".join(f"{lesson[:2]} = {lesson}" for lesson in lessons if lesson[:2].isdigit())
+    return text + (f"\nlessons: {legend}" if legend else "")
+
+
+def format_items(analysis) -> str:
+    """Per lesson: alpha, then one line per question with its figures and flags."""
+    import pandas as pd
+
+    from tmvlearn.results.analysis import FIRST_ATTEMPT, THRESHOLDS
+
+    lines = [
+        f"Item analysis on first attempts ({FIRST_ATTEMPT}).",
+        "p = difficulty (mean score); r = corrected item-total correlation; D = upper-lower 27% index;",
+        "alpha-del = the lesson's alpha without the question.",
+        "Flags: " + "; ".join(f'"{name}" ({rule})' for name, rule in THRESHOLDS.items()) + ".",
+    ]
+    for lesson, info in analysis["lessons"].items():
+        alpha = "-" if info["alpha"] is None else f"{info['alpha']:.2f}"
+        lines.append("")
+        lines.append(
+            f"{lesson}: {info['n_learners']} learners, {info['alpha_kind']} = {alpha} "
+            f"(over the {info['n_complete']} who answered every question)"
+        )
+        rows = [
+            {
+                "question": item["question_id"],
+                "n": item["n"],
+                "p": _num(item["difficulty"]),
+                "r": _num(item["discrimination"]),
+                "D": _num(item["upper_lower"]),
+                "alpha-del": _num(item["alpha_if_deleted"]),
+                "flags": "; ".join(item["flags"]),
+            }
+            for item in info["items"]
+        ]
+        with pd.option_context("display.width", 250, "display.max_colwidth", 120):
+            lines.append(pd.DataFrame(rows).to_string(index=False) if rows else "(no questions)")
+        for item in info["items"]:
+            unlisted = item.get("unlisted_responses") or {}
+            if unlisted:
+                shown = ", ".join(f"{text[:40]!r} {share:.0%}" for text, share in list(unlisted.items())[:5])
+                lines.append(f"  {item['question_id']}: responses that are not options in the bank: {shown}")
+    return "\n".join(lines)
+
+
+def copy_notebook(folder: str, force: bool = False) -> int:
+    """Copy the shipped instructor notebook into ``folder`` (created if needed)."""
+    from pathlib import Path
+
+    from tmvlearn._files import write_atomically
+    from tmvlearn._resources import notebooks_dir
+    from tmvlearn.errors import UsageError
+
+    source = notebooks_dir() / "instructor" / "class_results.ipynb"
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--notebook {folder}: it is a file; give a folder to copy class_results.ipynb into")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--notebook {folder}: cannot create the folder ({exc.strerror})") from None
+    written = write_atomically(target / source.name, source.read_bytes(), force=force, error=UsageError)
+    print(f"wrote {written} (open it in JupyterLab; it starts on a simulated class)")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tmvlearn.errors import UsageError
+    from tmvlearn.results import DEFAULT_GRADEBOOK, analysis
+    from tmvlearn.results.collection import collect_into, open_gradebook, read_gradebook
+
+    if args.notebook:
+        return copy_notebook(args.notebook, force=args.force)
+    if args.sample and args.paths:
+        raise UsageError("give PATH... to collect real attempts, or --sample for a simulated class, not both")
+    if args.limit < 0:
+        raise UsageError(f"--limit must be 0 (all) or more, not {args.limit}")
+    for option in ("csv", "json", "html"):
+        target = getattr(args, option)
+        if target and Path(target).exists() and not args.force:
+            raise UsageError(
+                f"--{option} {target} already exists and was left as it is; to replace it, use --force"
+            )
+        if target and not Path(target).absolute().parent.is_dir():
+            raise UsageError(
+                f"--{option} {target}: the folder {Path(target).absolute().parent} does not exist"
+            )
+    code = 0
+    if args.sample:
+        from tmvlearn.results.sample import sample_class
+
+        frame = sample_class(seed=args.seed)
+        learners = len(frame["learner"].cat.categories)
+        print(
+            f"SIMULATED class (seed {args.seed}; not real learners): {_n(learners, 'learner')}, "
+            f"{_n(len(frame), 'attempt')}."
+        )
+        print(
+            f"Gradebook (simulated, in memory): {_n(learners, 'learner')}, {_n(len(frame), 'attempt')}, "
+            f"{_n(frame['lesson'].nunique(), 'lesson')}."
+        )
+    else:
+        into = Path(args.into or DEFAULT_GRADEBOOK)
+        if not args.paths and not into.exists():
+            raise UsageError(
+                f"no gradebook at {into} yet: give the PATH... of learners' files or folders to "
+                "collect (or --into FILE for another gradebook, or --sample to try it out)"
+            )
+        conn = open_gradebook(into)
+        try:
+            done = collect_into(args.paths, into, conn=conn) if args.paths else None
+            frame = read_gradebook(conn)
+            learners = conn.execute("SELECT count(*) FROM learners").fetchone()[0]
+        finally:
+            conn.close()
+        if done is not None:
+            skipped = sum(p.status == "skipped" for p in done.problems)
+            partly = len(done.problems) - skipped
+            print(
+                f"Read {_n(done.files_read, 'file')} ({skipped} skipped, {partly} partly read): "
+                f"{_n(done.attempts_read, 'attempt')}, {done.attempts_new} new, {done.duplicates} duplicates."
+            )
+        print(
+            f"Gradebook {into.resolve()}: {_n(learners, 'learner')}, {_n(len(frame), 'attempt')}, "
+            f"{_n(frame['lesson'].nunique(), 'lesson')}."
+        )
+        if done is not None:
+            if done.problems:
+                code = 2
+                print(f"Not read whole ({len(done.problems)}):")
+                for problem in done.problems:
+                    print(f"  {problem}")
+            for note in done.notes:
+                print(f"note: {note}")
+            if done.ignored:
+                print(f"note: {_n(done.ignored, 'other file')} in the folders (not progress files or "
+                      "exports) left alone.")
+    banks = analysis.question_banks(map(str, frame["lesson"].unique()))
+    book = analysis.gradebook(frame, banks)
+    print()
+    print("First-attempt score and questions answered, per lesson:" if len(book) else "No attempts yet.")
+    if len(book):
+        print(format_gradebook(book, args.limit))
+    late = analysis.behind(book) if len(book) else None
+    if late is not None and len(late):
+        names = ", ".join(f"{r.learner} ({r.status})" for r in late.head(20).itertuples())
+        more = f" and {len(late) - 20} more" if len(late) > 20 else ""
+        print(f"Not started or behind ({late.attrs['rule']}): {names}{more}")
+    items = None
+    if args.items or args.json or args.html:
+        items = analysis.item_analysis(frame, banks)
+        items["simulated"] = bool(args.sample)
+    if args.items:
+        print()
+        print(format_items(items))
+    if args.csv:
+        from tmvlearn._files import write_atomically
+
+        text = analysis.gradebook_wide(book).to_csv(index=False)
+        print(f"wrote {write_atomically(args.csv, text, force=args.force, error=UsageError)}")
+    if args.json:
+        import json
+
+        from tmvlearn._files import write_atomically
+
+        text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        print(f"wrote {write_atomically(args.json, text, force=args.force, error=UsageError)}")
+    if args.html:
+        from tmvlearn._files import write_atomically
+        from tmvlearn.results.report import html_report
+
+        page = html_report(frame, book=book, items=items, banks=banks, simulated=bool(args.sample))
+        print(f"wrote {write_atomically(args.html, page, force=args.force, error=UsageError)}")
+    return code

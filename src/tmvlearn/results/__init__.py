@@ -1,0 +1,41 @@
+"""A class's results: collect learners' attempts, a gradebook, item analysis, a report.
+
+``collect(paths)`` reads progress databases, pending journals and exports (files and folders) into a
+gradebook and returns the attempts as a DataFrame; ``gradebook(attempts)`` is learners x lessons;
+``item_analysis(attempts)`` is the per-question statistics (as ``tmvlearn results --json`` writes
+them); ``sample_class()`` is a simulated class to learn on; ``html_report(...)`` one offline page.
+The formulas and thresholds are in :mod:`tmvlearn.results.analysis` and ``docs/class-results.md``.
+
+The names are loaded on first use, so importing this package (as ``tmvlearn --help`` does) stays light.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+#: The gradebook ``tmvlearn results`` writes when ``--into`` is not given (in the current folder).
+DEFAULT_GRADEBOOK = "class-results.sqlite3"
+
+_WHERE = {
+    "collect": "collection", "collect_into": "collection", "Collection": "collection",
+    "Problem": "collection", "read_gradebook": "collection",
+    "gradebook": "analysis", "gradebook_wide": "analysis", "behind": "analysis", "first_attempts": "analysis",
+    "item_analysis": "analysis", "items_table": "analysis", "roster": "analysis", "THRESHOLDS": "analysis",
+    "MIN_LEARNERS": "analysis", "FIRST_ATTEMPT": "analysis",
+    "sample_class": "sample", "html_report": "report",
+}
+
+__all__ = ["DEFAULT_GRADEBOOK", *_WHERE]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

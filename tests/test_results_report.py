@@ -1,0 +1,158 @@
+"""The class-results HTML report: self-contained, escaped, labelled; it opens cleanly in Chromium."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from urllib.parse import urlparse
+
+import pandas as pd
+import pytest
+
+from tmvlearn.quiz.bank import load_bank
+from tmvlearn.results import html_report, sample_class
+
+EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(page: str) -> _Tags:
+    parser = _Tags()
+    parser.feed(page)
+    return parser
+
+
+def _class_with_hostile_text(n: int = 24) -> pd.DataFrame:
+    bank = load_bank("00_start_here")
+    question = next(q for q in bank.questions if q.type == "single_choice")
+    wrong = [o for o in question.options if o != question.answer]
+    rows = []
+    for i in range(n):
+        pick = wrong[0] if i % 3 == 0 else question.answer
+        if i == 1:
+            pick = EVIL  # a response that is no option: shown, escaped
+        rows.append(
+            {
+                "learner": EVIL if i == 0 else f"learner{i}",
+                "lesson": bank.lesson,
+                "question_id": question.id,
+                "response": json.dumps(pick),
+                "score": float(pick == question.answer),
+                "time": pd.Timestamp("2026-02-02T10:00Z") + pd.Timedelta(minutes=i),
+                "mode": "practice",
+                "kind": "answer",
+                "take": 1,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["correct"] = frame["score"] >= 1
+    for col in ("learner", "lesson", "question_id", "response", "mode", "kind"):
+        frame[col] = frame[col].astype("category")
+    return frame
+
+
+def test_report_escapes_learner_and_response_text_and_loads_nothing():
+    page = html_report(_class_with_hostile_text())
+    parsed = _parse(page)
+    tags = [tag for tag, _ in parsed.tags]
+    assert "script" not in tags and "iframe" not in tags and "link" not in tags
+    images = [attrs for tag, attrs in parsed.tags if tag == "img"]
+    assert images, "the report has figures"
+    for attrs in images:
+        assert attrs["src"].startswith("data:image/png;base64,")
+        assert len(attrs.get("alt", "").strip()) > 20
+    for _, attrs in parsed.tags:
+        assert not [a for a in attrs if a.startswith("on")], "no event handler attributes"
+        for key in ("src", "href"):
+            value = attrs.get(key) or ""
+            assert not urlparse(value).netloc, f"nothing loaded from elsewhere: {value[:60]}"
+    text = "".join(parsed.text)
+    assert EVIL in text, "the hostile text is shown as text"
+    assert "default-src 'none'" in page
+    assert "SIMULATED" not in page
+
+
+@pytest.fixture(scope="module")
+def sample_page(tmp_path_factory):
+    frame = sample_class()
+    path = tmp_path_factory.mktemp("report") / "sample.html"
+    path.write_text(html_report(frame), encoding="utf-8")
+    return frame, path
+
+
+@pytest.mark.slow
+def test_sample_report_is_labelled_and_shows_the_planted_flags(sample_page):
+    frame, path = sample_page
+    page = path.read_text(encoding="utf-8")
+    parsed = _parse(page)
+    text = " ".join("".join(parsed.text).split())
+    assert "SIMULATED class" in text and "<title>Simulated Class results</title>" in page
+    assert frame.attrs["miskeyed"]["question_id"] in text
+    assert "negative discrimination: check the key" in text
+    assert f"non-functioning distractor: {frame.attrs['unpicked']['option']}" in text
+    assert "Not started or behind" in text and "not started" in text
+    # every figure's alt text says it is simulated or belongs to a labelled section of a simulated page
+    alts = [attrs["alt"] for tag, attrs in parsed.tags if tag == "img"]
+    assert all(alt for alt in alts)
+    assert "(simulated class)" in alts[0]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not CHROMIUM, reason="needs Debian's chromium")
+def test_report_opens_in_chromium_without_errors_or_requests(sample_page, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    _, path = sample_page
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1400})
+            errors, outside = [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def route(route):
+                if urlparse(route.request.url).scheme in ("file", "data"):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", route)
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            assert errors == []
+            assert outside == []
+            sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.complete])")
+            assert sizes and all(w > 0 and done for w, done in sizes), "every figure decodes"
+            assert page.title().startswith("Simulated")
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        finally:
+            browser.close()
