@@ -129,7 +129,7 @@ def test_reveals_test_takes_and_unknown_lessons_in_the_summary(tmp_path):
 
 def test_mode_kind_and_take_are_checked(tmp_path):
     store = ProgressStore(tmp_path / FILENAME)
-    with pytest.raises(ProgressError, match="mode must be one of practice, test, exercise, not 'exam'"):
+    with pytest.raises(ProgressError, match="one of practice, test, exercise, flashcard, not 'exam'"):
         store.record(lesson="l", question_id="q", response=1, score=1, correct=True, mode="exam")
     with pytest.raises(ProgressError, match="kind must be one of answer, reveal"):
         record_attempt(TF, False, store=store, kind="peek")
@@ -183,7 +183,7 @@ def test_a_database_from_a_newer_tmvlearn_is_read_and_added_to_never_moved(tmp_p
     conn.close()
 
     newer = ProgressStore(db)
-    with pytest.warns(ProgressWarning, match=r"newer tmvlearn \(schema version 7; this one knows up to 1\)"):
+    with pytest.warns(ProgressWarning, match=r"newer tmvlearn \(schema version 7; this one knows up to 2\)"):
         newer.record(lesson="01_biogenesis", question_id="new", response=1, score=1, correct=True,
                      learner="ada")
     assert user_version(db) == 7 and rows(db) == 4
@@ -240,7 +240,8 @@ def test_a_truncated_database_is_moved_aside_and_its_readable_rows_kept(tmp_path
     assert 100 < salvaged < 300, "the first half of the rows is still readable"
     assert (tmp_path / (FILENAME + ".corrupt-1")).read_bytes() == half, "the damaged file is kept as it was"
     kept = store.attempts("ada")["question_id"].tolist()
-    assert len(kept) == salvaged + 1 and kept[-1] == "after" and kept[0] == "q0"
+    # every salvaged row (a damaged one may have lost its learner or time) and the new attempt
+    assert len(store.attempts(all_learners=True)) == salvaged + 1 and kept[-1] == "after" and "q0" in kept
 
 
 def test_a_damaged_index_loses_no_attempt(tmp_path):

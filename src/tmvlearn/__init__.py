@@ -19,4 +19,14 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["DatasetError", "describe_dataset", "list_datasets", "load_dataset", "__version__"]
+
+
+def flashcards(deck: str = "glossary", **options):
+    """Flashcards of the review's terms (``"glossary"``, or a lesson such as ``"03"``), on the review's
+    schedule: see :func:`tmvlearn.quiz.flashcards.flashcards` for ``n``, ``seed``, ``interactive``..."""
+    from tmvlearn.quiz.flashcards import flashcards as _flashcards
+
+    return _flashcards(deck, **options)
+
+
+__all__ = ["DatasetError", "describe_dataset", "flashcards", "list_datasets", "load_dataset", "__version__"]

@@ -25,7 +25,7 @@ from tmvlearn.errors import TmvlearnError
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
 #: The subcommand modules (``tmvlearn.cli.<name>``), in the order ``tmvlearn --help`` lists them.
-SUBCOMMANDS = ("datasets", "lab", "handouts", "quiz", "progress", "lessons")
+SUBCOMMANDS = ("datasets", "lab", "handouts", "quiz", "progress", "review", "lessons", "results")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,9 @@ True
 Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
 :mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
 sit on top; :mod:`.progress` keeps attempts in SQLite; :mod:`.interchange`
-reads and writes jupyterquiz JSON. Importing this package does not import
+reads and writes jupyterquiz JSON; :mod:`.lms` exports banks to Moodle (GIFT, Moodle XML)
+and Canvas (QTI) and imports GIFT; :mod:`.spaced` schedules each answered question's next
+review (``due()``, ``review()``). Importing this package does not import
 ipywidgets.
 """
 
@@ -19,7 +21,9 @@ from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, 
 from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
 from tmvlearn.quiz.exercises import ExerciseCheck, Solution, check_exercise, solution
 from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
+from tmvlearn.quiz.lms import export_banks, import_gift, import_jupyterquiz, write_bank
 from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
+from tmvlearn.quiz.spaced import due, review
 from tmvlearn.quiz.store import (
     ProgressStore,
     ProgressWarning,
@@ -46,16 +50,22 @@ __all__ = [
     "Solution",
     "attempts",
     "check_exercise",
+    "due",
+    "export_banks",
     "export_progress",
     "from_jupyterquiz",
+    "import_gift",
+    "import_jupyterquiz",
     "key",
     "lesson_ids",
     "load_bank",
     "objectives",
     "progress",
     "record_attempt",
+    "review",
     "show",
     "solution",
     "to_jupyterquiz",
     "validate_files",
+    "write_bank",
 ]

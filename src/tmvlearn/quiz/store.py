@@ -31,9 +31,20 @@ Nothing a learner did is discarded:
   made while attempts are not in the database issues a :class:`ProgressWarning` that says where
   they are and how many are waiting.
 
-Schema version 1 (this one) adds to version 0's ``attempts`` table ``mode`` (practice, test,
-exercise), ``kind`` (answer, or reveal for a solution or explanation revealed on purpose), ``take``
-(the test take, 1 for the first) and ``uid``. Grading never depends on any of this.
+Schema version 1 adds to version 0's ``attempts`` table ``mode`` (practice, test, exercise; and
+from version 2 flashcard), ``kind`` (answer, or reveal for a solution or explanation revealed on
+purpose), ``take`` (the test take, 1 for the first) and ``uid``. Grading never depends on any of this.
+
+Schema version 2 (this one) adds the tables ``review_state`` (one row per learner and reviewed item:
+its lesson, when it is due, the last result, how often it was answered and the FSRS card; see
+:mod:`.spaced`) and ``review_meta`` (``upto``: the last attempt id the states account for), and an
+index on ``attempts (learner, question_id)``. The review state is derived from the attempts, never
+the other way round: every transaction that adds attempts (an answer, a pending journal replayed,
+a migration from version 1) recomputes, from their whole history, the state of every item with an
+attempt past ``upto``, so attempts added by an older tmvlearn, which does not know the tables, are
+caught up at the next write. If that step fails the attempt is still committed, and the state
+follows at the next write. A reader of a version-1 file, or of a damaged one, computes the states
+from the attempts it can read, without writing.
 """
 
 from __future__ import annotations
@@ -82,14 +93,32 @@ __all__ = [
 
 FILENAME = "progress.sqlite3"
 PENDING_SUFFIX = ".pending"
-SCHEMA_VERSION = 1
-MODES = ("practice", "test", "exercise")
+SCHEMA_VERSION = 2
+MODES = ("practice", "test", "exercise", "flashcard")
 KINDS = ("answer", "reveal")
 V0_COLUMNS = ["learner", "lesson", "question_id", "response", "score", "correct", "time"]
 COLUMNS = V0_COLUMNS + ["mode", "kind", "take"]
 DEFAULTS: dict[str, Any] = {"mode": "practice", "kind": "answer", "take": 1}
 BUSY_MS = 30_000
 SALVAGE_PROBE_LIMIT = 2_000_000  # row ids probed one by one when a damaged table cannot be scanned
+
+REVIEW_TABLES = """
+CREATE TABLE IF NOT EXISTS review_state (
+    learner TEXT NOT NULL,
+    item TEXT NOT NULL,
+    lesson TEXT NOT NULL,
+    due TEXT NOT NULL,
+    last_correct INTEGER NOT NULL,
+    last_time TEXT NOT NULL,
+    seen INTEGER NOT NULL,
+    card TEXT NOT NULL,
+    PRIMARY KEY (learner, item)
+);
+CREATE INDEX IF NOT EXISTS review_due ON review_state (learner, due);
+CREATE TABLE IF NOT EXISTS review_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS attempts_item ON attempts (learner, question_id);
+"""
+REVIEW_COLUMNS = ["learner", "item", "lesson", "due", "last_correct", "last_time", "seen", "card"]
 
 CREATE = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -108,7 +137,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE INDEX IF NOT EXISTS attempts_learner ON attempts (learner, lesson, question_id);
 CREATE UNIQUE INDEX IF NOT EXISTS attempts_uid ON attempts (uid);
-"""
+""" + REVIEW_TABLES
+
 
 #: ``MIGRATIONS[n]`` takes a version-``n`` file to version ``n + 1``. Only add columns with
 #: defaults or new tables: older tmvlearn versions keep reading and adding to a newer file.
@@ -122,6 +152,8 @@ MIGRATIONS: dict[int, list[str]] = {
         "UPDATE attempts SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL",
         "CREATE UNIQUE INDEX IF NOT EXISTS attempts_uid ON attempts (uid)",
     ],
+    # version 1: review_state, review_meta (filled from the attempts by _refresh_review, same transaction)
+    1: [statement for statement in REVIEW_TABLES.split(";") if statement.strip()],
 }
 
 # SQLite's primary result codes (the low byte of an extended code)
@@ -590,6 +622,7 @@ class ProgressStore:
         self._conn: sqlite3.Connection | None = None
         self._ident: tuple[int, int] | None = None
         self._columns: list[str] = COLUMNS
+        self._review = False  # the file has the review tables (schema version 2 or newer)
         self._held: list[dict[str, Any]] = []  # attempts kept in memory only (nowhere on disk)
         self._salvaged: set[str] = set()  # ids of attempts copied out of a damaged file by this store
         self._behind = False  # attempts of this store wait in a journal or in memory
@@ -679,6 +712,7 @@ class ProgressStore:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             self._columns = COLUMNS
+            self._review = True
             return
         if version > SCHEMA_VERSION:
             present = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
@@ -687,6 +721,7 @@ class ProgressStore:
                 raise _Unavailable(f"{self.location} has schema version {version} but lacks "
                                    f"{', '.join(missing)}")
             self._columns = COLUMNS
+            self._review = _has_review_tables(conn)
             notes.append(f"the progress database {self.location} was written by a newer tmvlearn (schema "
                          f"version {version}; this one knows up to {SCHEMA_VERSION}): attempts are read and "
                          "added with the columns this version knows, and nothing in it is changed or moved. "
@@ -713,6 +748,7 @@ class ProgressStore:
                     for step in range(current, SCHEMA_VERSION):
                         for statement in MIGRATIONS[step]:
                             conn.execute(statement)
+                    _refresh_review_safely(conn)  # the past attempts' review states, in this transaction
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 conn.execute("COMMIT")
             except BaseException:
@@ -722,6 +758,7 @@ class ProgressStore:
 
         _retry_while_locked(migrate)
         self._columns = COLUMNS
+        self._review = True
 
     # -- repairing a damaged file ------------------------------------------------------------------
     def _repair(self, path: Path, reason: str, notes: list[str]) -> None:
@@ -812,6 +849,8 @@ class ProgressStore:
             before = conn.total_changes
             conn.executemany(sql, [tuple(row[c] for c in names) for row in rows])
             added = conn.total_changes - before
+            if self._review:
+                _refresh_review_safely(conn)
             conn.execute("COMMIT")
             return added
         except BaseException:
@@ -1005,6 +1044,46 @@ class ProgressStore:
         out.attrs["source"] = reading.source
         return out
 
+    def review_states(self, learner: str | None = None) -> tuple[list, str, list[str]]:
+        """(the review states of ``learner``, where they were read from, notes); read-only.
+
+        The stored states, with those of items that have attempts the stored states do not yet
+        account for (still pending, or added by an older tmvlearn) computed afresh from the attempts.
+        """
+        from tmvlearn.quiz.spaced import compute_states
+
+        with self._lock:
+            who = learner or default_learner()
+            notes: list[str] = []
+            pending: list[dict[str, Any]] = []
+            for journal in ([] if self._memory else self._journals()):
+                found = [row for row in journal.read() if row["learner"] == who]
+                if found:
+                    pending += found
+                    notes.append(f"{len(found)} attempt{'s are' if len(found) != 1 else ' is'} waiting in "
+                                 f"{journal.path} to be added to the database (included here).")
+            pending += [r for r in self._held if r["learner"] == who]
+            extra = {r["question_id"] for r in pending}
+            result = None
+            if self._memory or (self._conn is not None and _ident(self._path()) == self._ident):
+                with contextlib.suppress(sqlite3.Error):
+                    result = _review_query(self._conn or self._writer(notes), who, extra)
+                    source = self.location
+            if result is None:
+                result, source = _read_file(self._path(), who, notes,
+                                            reader=lambda conn, w: _review_query(conn, w, extra),
+                                            from_rows=lambda rows: ({}, rows))
+            stored, rows = result
+            seen: set[str] = set()
+            merged = []
+            for row in rows + pending:
+                if row.get("uid") and row["uid"] in seen:
+                    continue
+                seen.add(row.get("uid") or "")
+                merged.append(row)
+            stored.update(compute_states(merged))
+            return list(stored.values()), source, notes
+
 
 def _check_failure(check: list[tuple]) -> str:
     lines = [line.strip() for row in check for line in str(row[0]).splitlines()
@@ -1085,6 +1164,122 @@ def _salvage_rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return rows
 
 
+# --- review states (derived from the attempts; see the module docstring and .review) -------------
+
+def _has_review_tables(conn: sqlite3.Connection) -> bool:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {"review_state", "review_meta"} <= tables
+
+
+def _history(conn: sqlite3.Connection, learner: str, items) -> list[dict[str, Any]]:
+    """Every attempt of ``learner`` at each of ``items``, as :func:`_query` gives them."""
+    present = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
+    names = [c for c in COLUMNS + ["uid"] if c in present]
+    sql = f"SELECT {', '.join(names)} FROM attempts WHERE learner = ? AND question_id = ? ORDER BY time, id"
+    rows = []
+    for item in items:
+        for values in conn.execute(sql, (learner, item)):
+            row = dict(zip(names, values, strict=True))
+            for col, default in DEFAULTS.items():
+                row.setdefault(col, default)
+            rows.append(row)
+    return rows
+
+
+def _rows_after(conn: sqlite3.Connection, upto: int) -> list[dict[str, Any]]:
+    present = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
+    names = [c for c in COLUMNS + ["uid"] if c in present]
+    rows = []
+    for values in conn.execute(f"SELECT {', '.join(names)} FROM attempts WHERE id > ? ORDER BY time, id",
+                               (upto,)):
+        row = dict(zip(names, values, strict=True))
+        for col, default in DEFAULTS.items():
+            row.setdefault(col, default)
+        rows.append(row)
+    return rows
+
+
+def _stored_states(conn: sqlite3.Connection, keys) -> dict:
+    from tmvlearn.quiz.spaced import ItemState
+
+    out = {}
+    sql = f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_state WHERE learner = ? AND item = ?"
+    for key in keys:
+        found = conn.execute(sql, key).fetchone()
+        if found:
+            row = dict(zip(REVIEW_COLUMNS, found, strict=True))
+            row["last_correct"] = bool(row["last_correct"])
+            out[key] = ItemState(**row)
+    return out
+
+
+def _refresh_review(conn: sqlite3.Connection) -> None:
+    """Recompute, inside the caller's transaction, the review state of every item with an attempt
+    past ``review_meta.upto``, from that item's whole history; then move ``upto`` on."""
+    from tmvlearn.quiz.spaced import compute_states
+
+    found = conn.execute("SELECT value FROM review_meta WHERE key = 'upto'").fetchone()
+    upto = int(found[0]) if found else 0
+    top = conn.execute("SELECT max(id) FROM attempts").fetchone()[0] or 0
+    if top <= upto:
+        return
+    new = _rows_after(conn, upto)
+    stored = _stored_states(conn, {(r["learner"], r["question_id"]) for r in new})
+    # An item whose new attempts all come after its stored state's last one continues from it (one
+    # step per answer); any other (a journal replaying older attempts, no state yet) replays all.
+    late: dict[tuple[str, str], bool] = {}
+    for row in new:
+        key = (row["learner"], row["question_id"])
+        late[key] = late.get(key, True) and key in stored and str(row["time"]) >= stored[key].last_time
+    rows = [row for row in new if late[(row["learner"], row["question_id"])]]
+    replay: dict[str, list[str]] = {}
+    for (learner, item), ok in late.items():
+        if not ok:
+            replay.setdefault(learner, []).append(item)
+    rows += [row for learner, items in replay.items() for row in _history(conn, learner, items)]
+    states = compute_states(rows, start={k: v for k, v in stored.items() if late.get(k)})
+    sql = (f"INSERT OR REPLACE INTO review_state ({', '.join(REVIEW_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(REVIEW_COLUMNS))})")
+    conn.executemany(sql, [state.row() for state in states.values()])
+    conn.execute("INSERT OR REPLACE INTO review_meta (key, value) VALUES ('upto', ?)", (top,))
+
+
+def _refresh_review_safely(conn: sqlite3.Connection) -> None:
+    """:func:`_refresh_review` in a savepoint: if it fails, the attempts still commit (the states
+    catch up at the next write, since ``upto`` did not move)."""
+    conn.execute("SAVEPOINT review")
+    try:
+        _refresh_review(conn)
+    except Exception as exc:
+        if _proves_corrupt(exc) or _is_locked(exc) and isinstance(exc, sqlite3.Error):
+            raise
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK TO review")
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("RELEASE review")
+
+
+def _review_query(conn: sqlite3.Connection, learner: str | None, extra_items=()) -> tuple[dict, list]:
+    """(stored review states of ``learner``, attempt rows to compute states from): the rows are the
+    whole history of every item whose stored state is behind, and of ``extra_items``. A file without
+    the review tables (version 1 or older) gives no stored states and every attempt."""
+    from tmvlearn.quiz.spaced import ItemState
+
+    if learner is None or not _has_review_tables(conn):
+        return {}, _query(conn, learner)
+    stored = {}
+    for values in conn.execute(f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_state WHERE learner = ?",
+                               (learner,)):
+        row = dict(zip(REVIEW_COLUMNS, values, strict=True))
+        row["last_correct"] = bool(row["last_correct"])
+        stored[(learner, row["item"])] = ItemState(**row)
+    found = conn.execute("SELECT value FROM review_meta WHERE key = 'upto'").fetchone()
+    upto = int(found[0]) if found else 0
+    items = {r[0] for r in conn.execute("SELECT DISTINCT question_id FROM attempts WHERE id > ? AND "
+                                        "learner = ?", (upto, learner))}
+    return stored, _history(conn, learner, sorted(items | set(extra_items)))
+
+
 def _query(conn: sqlite3.Connection, learner: str | None) -> list[dict[str, Any]]:
     present = {r[1] for r in conn.execute("PRAGMA table_info(attempts)")}
     if not present:
@@ -1104,18 +1299,25 @@ def _query(conn: sqlite3.Connection, learner: str | None) -> list[dict[str, Any]
     return rows
 
 
-def _read_file(path: Path, learner: str | None, notes: list[str]) -> tuple[list[dict[str, Any]], str]:
-    """The attempts in the file at ``path``, read without writing anything; and where from, in words."""
+def _read_file(path: Path, learner: str | None, notes: list[str], reader=None,
+               from_rows=None) -> tuple[Any, str]:
+    """The attempts in the file at ``path``, read without writing anything; and where from, in words.
+
+    ``reader(conn, learner)`` reads something else from the open file (default: :func:`_query`);
+    ``from_rows(rows)`` then turns the attempts read from a damaged file (or none) into its kind.
+    """
+    reader = reader or _query
+    from_rows = from_rows or (lambda rows: rows)
     try:
         if not os.path.lexists(path):
-            return [], f"{path} (not created yet)"
+            return from_rows([]), f"{path} (not created yet)"
         if path.is_dir():
             notes.append(f"{path} is a folder, not a progress database; move it away.")
-            return [], f"{path} (a folder)"
+            return from_rows([]), f"{path} (a folder)"
         os.stat(path)
     except OSError as exc:  # a folder on the way that this user may not enter
         notes.append(f"{path} cannot be read: {_describe(exc)}.")
-        return [], f"{path} (unreadable)"
+        return from_rows([]), f"{path} (unreadable)"
     uri = "file:" + quote(str(path.absolute()))
     last: sqlite3.Error | None = None
     # mode=ro first; immutable (no lock files needed) only when that cannot open, as in a read-only folder
@@ -1128,13 +1330,15 @@ def _read_file(path: Path, learner: str | None, notes: list[str]) -> tuple[list[
             conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             try:
-                rows = _query(conn, learner)
+                rows = reader(conn, learner)
             except sqlite3.DatabaseError as exc:
                 if not _proves_corrupt(exc):
                     raise
-                rows = [r for r in _salvage(conn) if learner is None or r["learner"] == learner]
-                notes.append(f"{path} is damaged ({exc}); the {len(rows)} attempts that can still be read "
-                             "are shown. The next quiz check will move it aside and keep those attempts.")
+                salvaged = [r for r in _salvage(conn) if learner is None or r["learner"] == learner]
+                rows = from_rows(salvaged)
+                notes.append(f"{path} is damaged ({exc}); the {len(salvaged)} attempts that can still be "
+                             "read are shown. The next quiz check will move it aside and keep those "
+                             "attempts.")
             if version > SCHEMA_VERSION:
                 notes.append(f"{path} was written by a newer tmvlearn (schema version {version}); only the "
                              "columns this version knows are shown. Update tmvlearn to see everything.")
@@ -1148,12 +1352,12 @@ def _read_file(path: Path, learner: str | None, notes: list[str]) -> tuple[list[
             if _proves_corrupt(exc):
                 notes.append(f"{path} is damaged ({exc}) and nothing in it can be read; the next quiz "
                              "check will move it aside and start a new one.")
-                return [], f"{path} (damaged)"
+                return from_rows([]), f"{path} (damaged)"
         finally:
             if conn is not None:
                 conn.close()
     notes.append(f"{path} cannot be read: {_describe(last, path) if last else 'unknown error'}.")
-    return [], f"{path} (unreadable)"
+    return from_rows([]), f"{path} (unreadable)"
 
 
 def _frame(rows: list[dict[str, Any]]):
@@ -1196,7 +1400,7 @@ def summarize(frame, by_learner: bool = False):
     keys = ["learner", "lesson"] if by_learner else ["lesson"]
     columns = keys + ["questions_answered", "questions_total", "questions_correct", "first_score",
                       "best_score", "attempts", "last_activity"]
-    answers = frame[frame["kind"] == "answer"] if len(frame) else frame
+    answers = frame[(frame["kind"] == "answer") & (frame["mode"] != "flashcard")] if len(frame) else frame
     if answers.empty:
         out = pd.DataFrame({c: pd.Series(dtype="string" if c in keys + ["last_activity"] else "Int64")
                             for c in columns})

@@ -1,0 +1,351 @@
+"""Flashcards of the review's abbreviations and key terms, on the same schedule as the review.
+
+>>> import tmvlearn
+>>> cards = tmvlearn.flashcards("glossary")             # doctest: +SKIP  (every glossary term)
+>>> cards = tmvlearn.flashcards("03_cargo_biomarkers")  # doctest: +SKIP  (the terms that lesson uses)
+
+The cards are the ``glossary`` dataset's rows (term, definition; Zhu et al. 2021, abbreviation lists
+and inline definitions). A lesson's deck holds the glossary terms that lesson's text or quiz uses. In
+JupyterLab a card shows its term; **Flip** (F or Space) shows the definition, then **Knew it** (K)
+or **Didn't** (D) records the answer (``mode="flashcard"``, item ``card:<term>``) and moves on. The
+FSRS schedule of :mod:`tmvlearn.quiz.spaced` decides when a card comes back: cards due first,
+oldest first, then new ones. Printed, or run headless (nbval, papermill, handouts), the deck is a
+two-column table of a fixed sample, never the learner's state.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anywidget
+import traitlets
+
+from tmvlearn.errors import UsageError
+
+__all__ = ["Card", "Flashcards", "flashcards", "deck_names"]
+
+GLOSSARY = "glossary"
+KEYS = {"flip": "F or Space", "knew": "K", "missed": "D"}
+
+
+@dataclass(frozen=True)
+class Card:
+    """One card: the term, its definition, where the review uses it, and any curation note."""
+
+    term: str
+    definition: str
+    used_in: str = ""
+    note: str = ""
+
+    @property
+    def item(self) -> str:
+        """The card's id in the progress store's review state."""
+        from tmvlearn.quiz.spaced import CARD_PREFIX
+
+        return f"{CARD_PREFIX}{self.term}"
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary() -> tuple[Card, ...]:
+    from tmvlearn.datasets import load_dataset
+
+    table = load_dataset(GLOSSARY)
+
+    def text(value: Any) -> str:
+        return "" if value is None or (isinstance(value, float) and value != value) or str(value) == "<NA>" \
+            else str(value)
+
+    return tuple(Card(text(r.term), text(r.definition), text(r.used_in), text(r.note))
+                 for r in table.itertuples(index=False))
+
+
+def _lesson_text(lesson: str) -> str:
+    """The markdown of a lesson and the text of its quiz bank: where its terms are looked for."""
+    from tmvlearn.lessons import lesson_paths
+    from tmvlearn.quiz.bank import load_bank
+
+    path = next(p for p in lesson_paths() if p.stem == lesson)
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    parts = ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+    try:
+        bank = load_bank(lesson)
+        parts += [f"{q.prompt} {q.explanation}" for q in bank.questions]
+    except Exception:  # a lesson without a valid bank: its markdown alone
+        pass
+    return "\n".join(parts)
+
+
+def _uses(text: str, term: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text) is not None
+
+
+def deck_names() -> list[str]:
+    """``"glossary"`` and every lesson id (a lesson's deck may be empty)."""
+    from tmvlearn.lessons import lesson_paths
+
+    return [GLOSSARY] + [p.stem for p in lesson_paths()]
+
+
+def deck(name: str) -> list[Card]:
+    """The cards of deck ``name``: ``"glossary"``, a lesson id, or a lesson's number (``"03"``)."""
+    names = deck_names()
+    if not isinstance(name, str):
+        raise UsageError(f"flashcards() takes a deck name such as 'glossary' or '03_cargo_biomarkers', "
+                         f"not {name!r}")
+    matches = [n for n in names if n == name or (n[:2].isdigit() and name and n.startswith(name))]
+    if len(matches) != 1:
+        raise UsageError(f"no flashcard deck {name!r}; the decks are: {', '.join(names)}")
+    chosen = matches[0]
+    if chosen == GLOSSARY:
+        return list(_glossary())
+    text = _lesson_text(chosen)
+    return [c for c in _glossary() if _uses(text, c.term)]
+
+
+# --- the widget ---------------------------------------------------------------------------------
+
+_KEYS_ESM = """
+function render({ model, el }) {
+  el.style.display = "none";
+  const keys = { f: ".tmv-card-flip", " ": ".tmv-card-flip", k: ".tmv-card-knew", d: ".tmv-card-missed" };
+  let host = null;
+  const onKey = (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.closest("input, textarea, select")) return;
+    const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+    if (key === " " && event.target.closest("button")) return;  // Space presses the focused button
+    const button = keys[key] && host.querySelector(keys[key]);
+    if (!button) return;
+    event.preventDefault();
+    event.stopPropagation();
+    button.click();
+  };
+  const attach = () => {
+    host = el.closest(".tmv-cards");
+    if (!host) { requestAnimationFrame(attach); return; }
+    if (!host.hasAttribute("tabindex")) host.setAttribute("tabindex", "0");
+    host.addEventListener("keydown", onKey);
+  };
+  attach();
+  return () => { if (host) host.removeEventListener("keydown", onKey); };
+}
+export default { render };
+"""
+
+
+class _CardKeys(anywidget.AnyWidget):
+    """Invisible: F or Space flips, K is "knew it", D is "didn't", inside its ``.tmv-cards`` box.
+
+    The box's :class:`~tmvlearn.shield.KeyboardShield` keeps JupyterLab's shortcuts (D D deletes a
+    cell, K moves up) from seeing those keys.
+    """
+
+    _esm = _KEYS_ESM
+    _flag = traitlets.Unicode("cards").tag(sync=True)
+
+
+def _face_html(card: Card, flipped: bool, number: int, total: int, tally: str = "") -> str:
+    from tmvlearn.quiz.markup import escape, inline_html
+
+    head = f'<p class="tmv-card-count"><small>Card {number} of {total}{escape(tally)}</small></p>'
+    front = f'<p class="tmv-card-term" style="font-size:1.6em;margin:0.3em 0"><strong>{escape(card.term)}' \
+            "</strong></p>"
+    if not flipped:
+        back = '<p class="tmv-card-hint"><em>What does it stand for? Flip (F or Space) to check.</em></p>'
+    else:
+        back = f'<p class="tmv-card-definition" style="font-size:1.2em">{inline_html(card.definition)}</p>'
+        if card.note:
+            back += f'<p class="tmv-card-note"><small>Note: {inline_html(card.note)}</small></p>'
+        back += (f'<p class="tmv-card-source"><small>Source: Zhu et al. 2021 ({escape(card.used_in)})'
+                 "</small></p>") if card.used_in else ""
+        back += '<p class="tmv-card-hint"><em>Did you know it? K: knew it, D: didn\'t.</em></p>'
+    return head + front + back
+
+
+class Flashcards:
+    """A deck to study: the widget in JupyterLab, a two-column table elsewhere."""
+
+    def __init__(self, name: str, cards: list[Card], sample: list[Card], *, learner: str | None,
+                 record: bool, interactive: bool, intro: str):
+        self.name, self.cards, self.sample = name, cards, sample
+        self.learner, self.record, self.interactive, self.intro = learner, record, interactive, intro
+        self.index, self.flipped = 0, False
+        self.known = self.missed = 0
+        self._widget = None
+
+    # -- the printed copy ----------------------------------------------------------------------
+    def static_bundle(self) -> dict[str, str]:
+        from tmvlearn.quiz.markup import escape, inline_html
+
+        title = f"Flashcards: {self.name} ({len(self.sample)} cards)"
+        rows = "".join(f"<tr><th scope=\"row\">{escape(c.term)}</th><td>{inline_html(c.definition)}</td></tr>"
+                       for c in self.sample)
+        table = (f'<table class="tmv-cards-table"><caption>{escape(title)}</caption>'
+                 f"<thead><tr><th scope=\"col\">term</th><th scope=\"col\">meaning</th></tr></thead>"
+                 f"<tbody>{rows}</tbody></table>")
+        source = "Source: the glossary dataset (Zhu et al. 2021, abbreviation lists and inline definitions)."
+        md_rows = "\n".join(f"| {c.term.replace('|', '/')} | {c.definition.replace('|', '/')} |"
+                            for c in self.sample)
+        markdown = f"**{title}**\n\n| term | meaning |\n| --- | --- |\n{md_rows}\n\n{source}"
+        width = max((len(c.term) for c in self.sample), default=4)
+        text = "\n".join([title, *(f"{c.term:<{width}}  {c.definition}" for c in self.sample), source])
+        return {"text/html": f"{table}\n<p><small>{escape(source)}</small></p>", "text/markdown": markdown,
+                "text/plain": text}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
+        bundle: dict[str, Any] = self.static_bundle()
+        if self.interactive:
+            try:
+                view = self.widget._repr_mimebundle_()
+            except ImportError:
+                view = None
+            mime = "application/vnd.jupyter.widget-view+json"
+            if view and mime in view:
+                bundle[mime] = view[mime]
+        return bundle
+
+    def __repr__(self) -> str:
+        return f"<tmvlearn Flashcards {self.name!r}: {len(self.cards)} cards to study>"
+
+    # -- the widget ----------------------------------------------------------------------------
+    @property
+    def widget(self):
+        if self._widget is None:
+            self._widget = self._build()
+        return self._widget
+
+    def _build(self):
+        import ipywidgets as w
+
+        from tmvlearn.shield import KeyboardShield
+
+        self.face = w.HTML(self._face())
+        self.face.add_class("tmv-card")
+        self.flip_button = w.Button(description="Flip (F)", tooltip="Show the other side (F or Space)")
+        # No colours: ipywidgets' green and orange fail text contrast; the marks and words say it.
+        self.knew_button = w.Button(description="✔ Knew it (K)", tooltip="I knew it: it comes back later (K)")
+        self.missed_button = w.Button(description="✘ Didn't (D)",
+                                      tooltip="I did not know it: it comes back within a day (D)")
+        for button, name in ((self.flip_button, "flip"), (self.knew_button, "knew"),
+                             (self.missed_button, "missed")):
+            button.add_class(f"tmv-card-{name}")
+        self.flip_button.on_click(lambda _b: self.flip())
+        self.knew_button.on_click(lambda _b: self.answer(True))
+        self.missed_button.on_click(lambda _b: self.answer(False))
+        self.plan = w.HTML(self.intro)  # stays: what is due, and the keys
+        self.status = w.HTML("")
+        self.status.add_class("tmv-status")
+        box = w.VBox([KeyboardShield(".tmv-cards"), _CardKeys(),
+                      w.HTML(f"<h3>Flashcards: {html.escape(self.name)}</h3>"), self.plan,
+                      self.face, w.HBox([self.flip_button, self.knew_button, self.missed_button]),
+                      self.status],
+                     layout=w.Layout(border="1px solid #ccc", padding="6px", max_width="42em"))
+        box.add_class("tmv-cards")
+        return box
+
+    def _face(self) -> str:
+        if self.index >= len(self.cards):
+            total = self.known + self.missed
+            if not self.cards:
+                return "<p><em>No cards to study in this deck now.</em></p>"
+            return (f'<p class="tmv-cards-done"><strong>Done: you knew {self.known} of {total}.</strong> '
+                    "Cards you did not know come back within a day; the others later and later. Run the "
+                    "cell again for the next cards due.</p>")
+        tally = f" · so far: knew {self.known}, didn't {self.missed}" if self.known + self.missed else ""
+        return _face_html(self.cards[self.index], self.flipped, self.index + 1, len(self.cards), tally)
+
+    def _refresh(self, status: str | None = None) -> None:
+        if self._widget is not None:
+            self.face.value = self._face()
+            if status is not None:
+                self.status.value = status
+
+    def flip(self) -> None:
+        """Show the other side of the current card."""
+        if self.index < len(self.cards):
+            self.flipped = not self.flipped
+            self._refresh("")
+
+    def answer(self, knew: bool) -> None:
+        """Record "knew it" (``True``) or "didn't" for the current card, once it is flipped; next card."""
+        if self.index >= len(self.cards):
+            return
+        if not self.flipped:
+            self._refresh('<p class="tmv-card-flip-first">Flip the card first (F or Space), then say '
+                          "whether you knew it.</p>")
+            return
+        card = self.cards[self.index]
+        note = ""
+        if self.record:
+            note = _record(card, knew, self.learner)
+        self.known += knew
+        self.missed += not knew
+        self.index, self.flipped = self.index + 1, False
+        self._refresh(note)
+
+
+def _record(card: Card, knew: bool, learner: str | None) -> str:
+    """Keep the answer; a storage warning comes back as HTML for the status line."""
+    import warnings
+
+    from tmvlearn.quiz.store import get_store
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            get_store().record(lesson=GLOSSARY, question_id=card.item, score=1.0 if knew else 0.0,
+                               response="knew it" if knew else "didn't", correct=knew, learner=learner,
+                               mode="flashcard")
+        except Exception as exc:  # never lose the session over storage
+            warnings.warn(f"tmvlearn: this answer was not saved ({exc}).", stacklevel=2)
+    if not caught:
+        return ""
+    text = html.escape(str(caught[0].message).removeprefix("tmvlearn: "))
+    return f'<p class="tmv-storage"><small>⚠ {text}</small></p>'
+
+
+def flashcards(name: str = GLOSSARY, *, n: int = 10, learner: str | None = None, seed: int = 0,
+               interactive: bool = True, record: bool = True, now: datetime | None = None,
+               store=None) -> Flashcards:
+    """Study deck ``name`` (``"glossary"``, or a lesson: ``"03_cargo_biomarkers"`` or ``"03"``).
+
+    At most ``n`` cards: those due for ``learner`` first (oldest due first), then new ones in an
+    order fixed by ``seed``. The printed copy (and any headless run) is a table of ``n`` cards chosen
+    by ``seed`` alone. ``record=False`` keeps nothing.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise UsageError(f"flashcards(n=...) takes a whole number of cards of 1 or more, not {n!r}")
+    cards = deck(name)
+    label = name if name == GLOSSARY else next(d for d in deck_names() if d == name or d.startswith(name))
+    order = list(cards)
+    random.Random(f"cards:{label}:{seed}").shuffle(order)
+    sample = sorted(order[:n], key=lambda c: c.term.lower())
+    chosen: list[Card] = []
+    intro = ""
+    if interactive:
+        from tmvlearn.quiz.spaced import _now, due
+
+        when = _now(now)
+        plan = due(learner, now=when, upcoming=True, store=store)
+        by_item = {c.item: c for c in cards}
+        mine = plan[plan["question_id"].isin(list(by_item))]
+        due_now = [by_item[i] for i in mine[mine["due"] <= when]["question_id"]]
+        seen = set(mine["question_id"])
+        fresh = [c for c in order if c.item not in seen]
+        chosen = (due_now + fresh)[:n]
+        waiting = len(mine) - len(due_now)
+        counts = [f"{k} {what}" for k, what in ((len(due_now), "due"), (len(fresh), "new"),
+                                                (waiting, "scheduled for later")) if k]
+        intro = (f'<p class="tmv-cards-plan">{len(cards)} cards in this deck: {", ".join(counts)}. '
+                 f"Keys: {KEYS['flip']} flips, {KEYS['knew']} = knew it, {KEYS['missed']} = didn't.</p>")
+        if not cards:
+            intro = f'<p class="tmv-cards-plan">The deck {html.escape(label)} has no glossary terms.</p>'
+    return Flashcards(label, chosen, sample, learner=learner, record=record, interactive=interactive,
+                      intro=intro)

@@ -1,0 +1,342 @@
+"""Spaced review: when each question (or flashcard) a learner has answered comes back.
+
+Every item a learner has answered has a review state, computed by the FSRS scheduler (the
+``fsrs`` package) from that learner's graded answers to it, oldest first:
+
+- an answer that grades correct with full marks is rated *Good*; correct with less than full
+  marks *Hard*; not correct (partly right included) *Again*; flashcards: "knew it" is *Good*,
+  "didn't" is *Again*. Nothing is rated *Easy*: a quiz has no way to tell an easy recall;
+- only ``kind="answer"`` rows count, in practice and test mode and from flashcards; exercise rows
+  (code tasks, graded by value) and reveals (a solution shown on request, recorded only for
+  exercises) are left out, so revealing a solution neither helps nor harms a schedule;
+- the scheduler has no same-day learning steps, a one-day relearning step and no fuzzing: a miss
+  comes back within a day; right answers, each given when the question is due, push it out from
+  days to weeks (2, 11, 46 days from a first right answer; 2, 6, 17 after a first miss); a miss
+  after that brings it back within a day. No fuzzing keeps the state a pure function of the
+  attempts.
+
+Because the state is a function of the attempts, the progress store (:mod:`.store`, schema
+version 2) keeps it in its ``review_state`` table as a cache it can always rebuild: it is updated
+in the same transaction as each attempt, rebuilt for a file migrated from version 1, and for
+attempts a pending journal (or an older tmvlearn) added later. Reading it never writes anything.
+
+>>> from tmvlearn import quiz
+>>> quiz.due()              # doctest: +SKIP  (a DataFrame: question_id, lesson, due, ...)
+>>> quiz.review(n=10)       # doctest: +SKIP  (a practice quiz of the questions due now)
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+__all__ = ["ItemState", "due", "review", "rating", "compute_states", "CARD_PREFIX",
+           "is_reviewed"]
+
+CARD_PREFIX = "card:"  # flashcards' item ids: "card:<term>"
+REVIEWED_MODES = ("practice", "test", "flashcard")
+DUE_COLUMNS = ["question_id", "lesson", "due", "last_result", "times_seen", "kind"]
+
+
+@functools.lru_cache(maxsize=1)
+def scheduler():
+    """The one FSRS scheduler every review state is computed with (see the module docstring)."""
+    from fsrs import Scheduler
+
+    return Scheduler(learning_steps=(), relearning_steps=(timedelta(days=1),), enable_fuzzing=False)
+
+
+def rating(score: float, correct: bool):
+    """The FSRS rating of a graded answer: Good (right, full marks), Hard (right, part marks), Again."""
+    from fsrs import Rating
+
+    if not correct:
+        return Rating.Again
+    return Rating.Good if score >= 1 else Rating.Hard
+
+
+def is_reviewed(row: dict[str, Any]) -> bool:
+    """Whether an attempt row counts for review: a graded answer outside exercises."""
+    return row.get("kind", "answer") == "answer" and row.get("mode", "practice") in REVIEWED_MODES
+
+
+def _when(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:  # a damaged time: treat it as long ago, so the item is due
+        moment = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """One (learner, item)'s review state. ``card`` is the FSRS card as JSON."""
+
+    learner: str
+    item: str
+    lesson: str
+    due: str
+    last_correct: bool
+    last_time: str
+    seen: int
+    card: str
+
+    def row(self) -> tuple:
+        return (self.learner, self.item, self.lesson, self.due, int(self.last_correct), self.last_time,
+                self.seen, self.card)
+
+
+def _item_id(text: str) -> int:
+    """A stable FSRS card id for an item (the library wants an int)."""
+    import zlib
+
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def compute_states(rows: Iterable[dict[str, Any]],
+                   start: dict[tuple[str, str], ItemState] | None = None) -> dict[tuple[str, str], ItemState]:
+    """Review states from attempt rows (dicts as the store reads them), keyed by (learner, item).
+
+    Rows that do not count (:func:`is_reviewed`) are skipped; the rest are replayed per item in
+    time order (rows with equal times keep the order given). ``start``: states to continue from, for
+    rows that all come after the state's last attempt (the same result as replaying everything).
+    """
+    from fsrs import Card
+
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        if is_reviewed(row):
+            groups.setdefault((str(row["learner"]), str(row["question_id"])), []).append(row)
+    sched = scheduler()
+    out = {}
+    for key, history in groups.items():
+        learner, item = key
+        history.sort(key=lambda r: str(r["time"]))
+        before = (start or {}).get(key)
+        if before is not None:
+            card, seen = Card.from_json(before.card), before.seen
+        else:
+            card, seen = Card(card_id=_item_id(item)), 0
+        last = history[-1]
+        for row in history:
+            card, _ = sched.review_card(card, rating(float(row["score"]), bool(row["correct"])),
+                                        _when(row["time"]))
+        out[key] = ItemState(learner, item, str(last.get("lesson") or ""),
+                             card.due.astimezone(timezone.utc).isoformat(timespec="seconds"),
+                             bool(last["correct"]), str(last["time"]), seen + len(history), card.to_json())
+    return out
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+
+
+def due(learner: str | None = None, *, now: datetime | None = None, upcoming: bool = False,
+        cards: bool = True, store=None):
+    """The learner's items due for review at ``now`` (default: now), oldest due first; read-only.
+
+    A DataFrame with ``question_id`` (a flashcard's is ``card:<term>``), ``lesson``, ``due``
+    (UTC timestamp), ``last_result`` (``"right"`` or ``"missed"``), ``times_seen`` and ``kind``
+    (``"question"`` or ``"flashcard"``). ``upcoming=True`` lists every item with a state, due or
+    not; ``cards=False`` leaves flashcards out. ``.attrs["source"]`` names the file read and
+    ``.attrs["notes"]`` anything to tell (a damaged or older file, attempts still pending).
+    """
+    import pandas as pd
+
+    from tmvlearn.quiz.store import get_store
+
+    states, source, notes = (store or get_store()).review_states(learner)
+    records = [(s.item, s.lesson, s.due, "right" if s.last_correct else "missed", s.seen,
+                "flashcard" if s.item.startswith(CARD_PREFIX) else "question")
+               for s in states if cards or not s.item.startswith(CARD_PREFIX)]
+    frame = pd.DataFrame.from_records(records, columns=DUE_COLUMNS)
+    frame["due"] = pd.to_datetime(frame["due"], utc=True, format="ISO8601")
+    frame["times_seen"] = frame["times_seen"].astype("int64")
+    if not upcoming:
+        frame = frame[frame["due"] <= pd.Timestamp(_now(now))]
+    frame = frame.sort_values(["due", "question_id"], kind="stable").reset_index(drop=True)
+    for col in ("question_id", "lesson", "last_result", "kind"):
+        frame[col] = frame[col].astype("string")
+    frame.attrs.update(source=source, notes=list(notes))
+    return frame
+
+
+def mix_lessons(frame, n: int) -> list[str]:
+    """The ``n`` oldest-due ids of ``frame`` (sorted by due), taken in turn from each lesson.
+
+    Lessons follow one another in the order of their oldest due item; within a lesson, oldest first.
+    """
+    chosen = frame.head(n)
+    queues: dict[str, list[str]] = {}
+    for qid, lesson in zip(chosen["question_id"], chosen["lesson"], strict=True):
+        queues.setdefault(str(lesson), []).append(str(qid))
+    out: list[str] = []
+    while any(queues.values()):
+        for queue in queues.values():
+            if queue:
+                out.append(queue.pop(0))
+    return out
+
+
+# --- the review quiz -------------------------------------------------------------------------------
+
+def _lesson_names() -> dict[str, str]:
+    """Lesson id -> "Lesson 3: Cargo and biomarkers" from the shipped banks' titles."""
+    from tmvlearn.quiz.bank import lesson_ids, load_bank
+
+    names = {}
+    for lesson in lesson_ids():
+        try:
+            title = load_bank(lesson).title
+        except Exception:  # a damaged bank: its id still names it
+            title = lesson
+        head, _, rest = title.partition(" quiz")  # "Lesson 1 quiz: how ..." -> "Lesson 1: how ..."
+        names[lesson] = f"{head}{rest}" if rest.startswith(":") else title
+    return names
+
+
+def sample_ids(n: int, seed: int = 0) -> list[str]:
+    """A fixed sample of ``n`` quiz questions across the shipped lessons (for printed copies)."""
+    from tmvlearn.quiz.bank import lesson_ids, load_bank
+
+    rng = random.Random(f"review-sample:{seed}")
+    pools = []
+    for lesson in lesson_ids():
+        ids = [q.id for q in load_bank(lesson).questions]
+        rng.shuffle(ids)
+        pools.append(ids)
+    rng.shuffle(pools)
+    out: list[str] = []
+    while len(out) < n and any(pools):
+        for pool in pools:
+            if pool and len(out) < n:
+                out.append(pool.pop())
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _quiz_class():
+    from tmvlearn.quiz.display import Quiz
+
+    class ReviewQuiz(Quiz):
+        """The review: the widget holds the learner's due questions; the printed copy a fixed sample."""
+
+        def __init__(self, questions, *, sample, intro: str, labels: dict[str, str], seed: int,
+                     learner: str | None, record: bool, interactive: bool, n: int, variant_seed: str):
+            super().__init__("Review: questions due", questions, mode="practice", shuffle=True, seed=seed,
+                             interactive=interactive, learner=learner, record=record,
+                             variant_seed=variant_seed)
+            self.sample, self.intro_html, self.labels, self.n = sample, intro, labels, n
+
+        def static_bundle(self) -> dict[str, str]:
+            from tmvlearn.quiz.render import render_student
+
+            title = f"Review: a sample of {len(self.sample)} questions from the lessons"
+            bundle = render_student(title, self.sample, shuffle=True, seed=self.seed)
+            note = ("This printed copy shows a fixed sample. Run the lesson in JupyterLab to review "
+                    "your own questions that are due.")
+            bundle["text/html"] = f'<p class="tmv-review-note"><em>{html.escape(note)}</em></p>\n' \
+                + bundle["text/html"]
+            for mime in ("text/markdown", "text/plain"):
+                if mime in bundle:
+                    bundle[mime] = f"{note}\n\n{bundle[mime]}"
+            return bundle
+
+        def _score_text(self) -> str:
+            return super()._score_text() if self.questions else ""  # nothing to score: no "0 / 0"
+
+        def __repr__(self) -> str:
+            return f"<tmvlearn review: {len(self.questions)} questions due (of at most {self.n})>"
+
+    return ReviewQuiz
+
+
+def _when_text(moment) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC")
+
+
+def plan_text(frame, now: datetime, noun: str = "item") -> tuple[int, str]:
+    """(how many are due now, a sentence saying so and when the next ones come) for a due frame
+    listing every item (``upcoming=True``); ``noun`` names what is counted."""
+    import pandas as pd
+
+    if frame.empty:
+        return 0, ("Nothing to review yet: you have not answered any quiz question. Work through a "
+                   "lesson first (00_start_here, then 01_biogenesis ...) and check your answers in its "
+                   "quiz; each question you answer then comes back here when it is due.")
+    stamp = pd.Timestamp(now)
+    now_due = frame[frame["due"] <= stamp]
+    later = frame[frame["due"] > stamp]
+    n = len(now_due)
+    parts = [f"{n} {noun}{'s' if n != 1 else ''} due for review now" if n
+             else "Nothing is due for review now"]
+    if len(later):
+        first = later["due"].min()
+        same_day = later[later["due"] < first + pd.Timedelta(days=1)]
+        parts.append(f"next: {len(same_day)} from {_when_text(first)}")
+        week = later[later["due"] <= stamp + pd.Timedelta(days=7)]
+        parts.append(f"{len(week)} in the next 7 days, {len(later)} scheduled in all")
+    return n, "; ".join(parts) + "."
+
+
+def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactive: bool = True,
+           record: bool = True, now: datetime | None = None, store=None):
+    """A practice quiz of the learner's questions due for review, at most ``n``, across all lessons.
+
+    Oldest due first, taken in turn from each lesson; each question says which lesson it is from and
+    its source. Checked answers are recorded as usual, so each one moves the question's next review.
+    Displayed outside a widget front end (nbval, papermill, handouts), it shows a fixed sample of
+    ``n`` questions chosen by ``seed``, never the learner's state. With nothing due it says so, and
+    with no history at all, what to do first.
+    """
+    from tmvlearn.quiz.bank import all_questions, load_questions
+
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        from tmvlearn.errors import UsageError
+
+        raise UsageError(f"review(n=...) takes a whole number of questions of 1 or more, not {n!r}")
+    when = _now(now)
+    _, sample = load_questions(sample_ids(n, seed))
+    questions = []
+    labels: dict[str, str] = {}
+    if interactive:
+        plan = due(learner, now=when, upcoming=True, cards=False, store=store)
+        known = all_questions()
+        current = plan[(plan["due"] <= when) & plan["question_id"].isin(list(known))]
+        ids = mix_lessons(current, n)
+        names = _lesson_names()
+        questions = [known[q] for q in ids]
+        when_due = dict(zip(current["question_id"], current["due"], strict=True))
+        for q in questions:
+            lesson = names.get(q.lesson or "", q.lesson or "")
+            line = f"From {lesson}, due since {_when_text(when_due[q.id])}."
+            if q.source_text:
+                line += f" Source: {q.source_text}."
+            labels[q.id] = f'<p class="tmv-review-label"><small>{html.escape(line)}</small></p>'
+        count, text = plan_text(plan, when, "question")
+        if count > len(questions) and questions:
+            text += f" Here are the {len(questions)} that have waited longest; run this cell again for more."
+        elif not questions and count:  # due items whose question is no longer in any bank
+            text = "The questions due are no longer in the lessons' banks; nothing to review here."
+        intro = f'<p class="tmv-review-plan">{html.escape(text)}</p>'
+    else:
+        intro = ""
+    # Fresh numbers for questions that vary: a new draw whenever the learner has answered since.
+    answered = int(plan["times_seen"].sum()) if interactive else 0
+    return _quiz_class()(questions, sample=sample, intro=intro, labels=labels, seed=seed, learner=learner,
+                         record=record, interactive=interactive, n=n, variant_seed=f"review-{answered}")
+
+
+def __getattr__(name: str):
+    if name == "ReviewQuiz":  # built on first use: it subclasses the widget-based Quiz
+        return _quiz_class()
+    raise AttributeError(name)
