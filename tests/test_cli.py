@@ -50,6 +50,17 @@ def test_ctrl_c_exits_130(monkeypatch):
     assert main(["lessons"]) == 130
 
 
+def test_output_piped_into_head_ends_quietly():
+    # `tmvlearn ... | head`: the reader stops early; no traceback, the shell's SIGPIPE code.
+    proc = subprocess.Popen([sys.executable, "-m", "tmvlearn.cli", "results", "--sample", "--items",
+                             "--limit", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
 def test_every_domain_error_is_a_tmvlearn_error():
     from tmvlearn.datasets import DatasetError
     from tmvlearn.handouts import HandoutError

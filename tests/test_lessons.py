@@ -131,6 +131,21 @@ def test_committed_executed_in_order_without_errors(lesson):
     assert "widgets" not in nb.metadata, "no widget state in git"
 
 
+def test_nbval_markers_are_ones_nbval_reads(lesson):
+    # nbval honours a marker only as a comment line holding the marker alone: anything after it
+    # on the line silently turns it off.
+    from nbval.plugin import comment_markers
+
+    _, nb = lesson
+    for cell in _code(nb):
+        for line in cell.source.splitlines():
+            words = line.lstrip("#").split()
+            if line.strip().startswith("#") and words and any(w.startswith(m) for w in words[:1]
+                                                              for m in comment_markers):
+                assert line.lstrip("#").strip() in comment_markers, \
+                    f"{line.strip()!r}: put the nbval marker alone on its line"
+
+
 def test_every_figure_has_alt_text(lesson):
     _, nb = lesson
     for cell in _code(nb):

@@ -310,3 +310,9 @@ def test_malformed_entries_still_get_every_check_that_can_run(tmp_path):
         "common fields are checked even when the type is unknown"
     assert any(p[:2] == ("Bad_id", "type") and "unknown type 'essay'" in p[2] for p in found)
     assert len(found) == len(validate_files([write(tmp_path, text)])), "each problem once"
+
+
+def test_a_lesson_number_names_its_bank_and_an_ambiguous_one_is_refused():
+    assert load_bank("02").lesson == "02_ev_types_isolation"
+    with pytest.raises(BankError, match="no question bank for lesson '0'"):
+        load_bank("0")

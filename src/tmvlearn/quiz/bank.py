@@ -537,6 +537,9 @@ def _resolve(lesson_or_path: str | Path) -> Path:
         raise BankError(
             f"expected a lesson id such as '01_biogenesis' or a .yaml path, got {lesson_or_path!r}")
     path = quizzes_dir() / f"{lesson_or_path}.yaml"
+    by_prefix = [lesson for lesson in lesson_ids() if lesson_or_path and lesson.startswith(lesson_or_path)]
+    if not path.is_file() and len(by_prefix) == 1:  # a lesson's number, as the other commands take it
+        path = quizzes_dir() / f"{by_prefix[0]}.yaml"
     if not path.is_file():
         known = ", ".join(lesson_ids()) or "none"
         from tmvlearn.lessons import lesson_paths
