@@ -75,8 +75,10 @@ def test_moodle_xml_answers_match_the_keys(moodle):
             assert right == ("true" if q.answer else "false")
         elif q.type == "numeric":
             first = answers[0]
-            assert float(first.findtext("text")) == pytest.approx(q.answer)
-            assert float(first.findtext("tolerance")) == pytest.approx(q.lms_width())
+            value, tol = float(first.findtext("text")), float(first.findtext("tolerance"))
+            width = q.lms_width()  # rounded outward: never narrower, hardly wider
+            assert value - tol <= q.answer - width and value + tol >= q.answer + width, q.id
+            assert tol <= width * 1.01 + 1e-5 * abs(q.answer), q.id
         elif q.type == "short_text":
             assert el.findtext("usecase") in ("0", "1")
             assert [a.findtext("text") for a in answers if a.get("fraction") == "100"] == list(q.accepted)
@@ -170,3 +172,49 @@ def test_qti_zip_is_reproducible(tmp_path):
     a = export_banks(["01_biogenesis"], "qti", tmp_path / "a.zip").data
     b = export_banks(["01_biogenesis"], "qti", tmp_path / "b.zip").data
     assert a == b and (tmp_path / "a.zip").read_bytes() == a
+
+
+NOISY = {"id": "noisy", "type": "numeric", "prompt": "How many?", "answer": 7.0926054160000005,
+         "tolerance": 0.07022381600000038, "explanation": "x",
+         "cases": [{"range": [-0.49132321041214755, 1.5086767895878523], "correct": False, "feedback": "No."},
+                   {"range": [14.123456789, 14.2987654321], "correct": True}]}
+
+
+def _noisy_bank():
+    from tmvlearn.quiz.bank import Bank
+    from tmvlearn.quiz.questions import question_from_dict
+
+    return Bank("90_noisy", "Noisy", {"O1": "x"}, [question_from_dict(NOISY, "90_noisy")])
+
+
+def _digits(number: str) -> str:
+    """The significant digits of a number as written (no sign, point or leading zeros)."""
+    return number.lstrip("-").replace(".", "").lstrip("0")
+
+
+def _covers(lo, hi, want_lo, want_hi):
+    """[lo, hi] holds [want_lo, want_hi] and is at most 1% of its width wider on either side."""
+    slack = 0.01 * (want_hi - want_lo)
+    return lo <= want_lo and hi >= want_hi and want_lo - lo <= slack and hi - want_hi <= slack
+
+
+def test_numbers_have_no_float_noise_and_accept_no_less(tmp_path):
+    """At most 7 significant digits in the answers, each accepted interval rounded outward."""
+    wanted = [(7.0926054160000005 - 0.07022381600000038, 7.0926054160000005 + 0.07022381600000038),
+              (-0.49132321041214755, 1.5086767895878523), (14.123456789, 14.2987654321)]
+    xml = ET.fromstring(export_text([_noisy_bank()], "moodle-xml").data.encode("utf-8"))
+    answers = [a for a in xml.iter("answer") if a.findtext("text") != "*"]
+    got = []
+    for a in answers:
+        value, tol = a.findtext("text"), a.findtext("tolerance")
+        assert len(_digits(value)) <= 7 and len(_digits(tol)) <= 7, (value, tol)
+        got.append((float(value) - float(tol), float(value) + float(tol)))
+    assert all(_covers(*g, *w) for g, w in zip(got, wanted, strict=True)), got
+    with zipfile.ZipFile(io.BytesIO(export_text([_noisy_bank()], "qti").data)) as z:
+        item = ET.fromstring(z.read("tmvlearn_90_noisy/tmvlearn_90_noisy.xml"))
+    ends = [(c.findtext(f"{QTI}vargte"), c.findtext(f"{QTI}varlte"))
+            for c in item.iter(f"{QTI}conditionvar") if c.find(f"{QTI}vargte") is not None]
+    assert len(ends) == 3
+    for (lo, hi), w in zip(ends, wanted, strict=True):
+        assert len(_digits(lo)) <= 7 and len(_digits(hi)) <= 7, (lo, hi)
+        assert _covers(float(lo), float(hi), *w), (lo, hi)

@@ -40,7 +40,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     imp = actions.add_parser(
         "import", help="read a GIFT or jupyterquiz file into a tmvlearn bank",
         description="Read questions from a Moodle GIFT file or a jupyterquiz JSON file and write a bank that "
-        "passes `tmvlearn quiz check`. Questions that cannot be read are listed with their line.")
+        "passes `tmvlearn quiz check`. Questions that cannot be read are listed with their line, in file "
+        "order, and left out.",
+        epilog="exit codes: 0 every question was imported; 2 some were skipped (listed; the bank is still "
+        "written with the others) or the command line cannot be carried out (error on stderr).")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--format", required=True, choices=["gift", "jupyterquiz"], dest="fmt")
     imp.add_argument("--out", required=True, metavar="BANK.yaml",
@@ -127,10 +130,12 @@ def run_import(args: argparse.Namespace) -> int:
     check_out(args.out, args.force)  # before any work
     reader = import_gift if args.fmt == "gift" else import_jupyterquiz
     imported = reader(source, args.out, title=args.title)
+    for where, note in imported.notes:
+        print(f"note: {where}: {note}")
     for where, why in imported.skipped:
         print(f"skipped: {where}: {why}")
     path = write_bank(imported, args.out, force=args.force)
-    count = len(imported.bank["questions"])
-    skips = f", {len(imported.skipped)} skipped" if imported.skipped else ""
-    print(f"wrote {path}: {count} question(s){skips}; check it with: tmvlearn quiz check {path}")
-    return 0
+    count, skipped = len(imported.bank["questions"]), len(imported.skipped)
+    print(f"wrote {path}; check it with: tmvlearn quiz check {path}")
+    print(f"{count} imported, {skipped} skipped")
+    return 2 if skipped else 0  # as `tmvlearn results`: 2 when anything was left out

@@ -540,6 +540,9 @@ def _resolve(lesson_or_path: str | Path) -> Path:
     by_prefix = [lesson for lesson in lesson_ids() if lesson_or_path and lesson.startswith(lesson_or_path)]
     if not path.is_file() and len(by_prefix) == 1:  # a lesson's number, as the other commands take it
         path = quizzes_dir() / f"{by_prefix[0]}.yaml"
+    if not path.is_file() and len(by_prefix) > 1:
+        raise BankError(f"{lesson_or_path!r} starts {len(by_prefix)} lessons' names "
+                        f"({', '.join(by_prefix)}): give a two-digit number such as {by_prefix[0][:2]!r}.")
     if not path.is_file():
         known = ", ".join(lesson_ids()) or "none"
         from tmvlearn.lessons import lesson_paths

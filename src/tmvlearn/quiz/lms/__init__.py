@@ -108,16 +108,12 @@ def check_out(out: str | Path, force: bool) -> Path:
     return path
 
 
-def _write(path: Path, data: str | bytes) -> None:
-    """Write via a temporary file in the same folder, so a failure leaves no half file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write(path: Path, data: str | bytes, force: bool) -> None:
+    """Write all at once (no half file on failure), with a new file's usual mode under the umask or
+    the mode of the file replaced: the project's one atomic writer."""
+    from tmvlearn._files import write_atomically
+
+    write_atomically(path, data, force=force, error=LmsError)
 
 
 def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, *,
@@ -126,10 +122,7 @@ def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, 
     path = check_out(out, force) if out is not None else None
     result = export_text(list(specs), fmt)
     if path is not None:
-        try:
-            _write(path, result.data)
-        except OSError as exc:
-            raise LmsError(f"cannot write {path}: {exc.strerror or exc}") from None
+        _write(path, result.data, force)
         result.path = path
     return result
 
@@ -138,10 +131,12 @@ def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, 
 
 @dataclass
 class Imported:
-    """A bank read from another format: ``bank`` (the YAML mapping), ``skipped`` as (where, why)."""
+    """A bank read from another format: ``bank`` (the YAML mapping), ``skipped`` as (where, why) in
+    line order, ``notes`` as (where, note) on questions imported with a change worth knowing."""
 
     bank: dict[str, Any]
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
     path: Path | None = None
 
 
@@ -157,17 +152,56 @@ def lesson_from_out(out: str | Path) -> str:
     return stem
 
 
-def _read_source(path: Path) -> str:
+_EXPORT_GIFT = ("in Moodle, export the questions as GIFT (Question bank > Export > GIFT format) and import "
+                "that file; or give a jupyterquiz JSON file with --format jupyterquiz")
+
+
+def _looks_like(head: bytes, text: str | None) -> str | None:
+    """What a file that is clearly not GIFT looks like, and what to do, or None."""
+    if head.startswith(b"PK\x03\x04"):
+        return ("is a zip archive (a Canvas QTI package?), not GIFT text; tmvlearn cannot read it: "
+                + _EXPORT_GIFT)
+    if text is None:
+        return None
+    start = text.lstrip()[:4000]
+    if start.startswith("<"):
+        if "<questestinterop" in start or "<assessmentItem" in start:
+            kind = "QTI XML (Canvas)"
+        elif start.startswith("<quiz") or re.match(r"<\?xml[^>]*>\s*(<!--.*?-->\s*)*<quiz\b", start, re.S):
+            kind = "Moodle XML"
+        else:
+            kind = "XML or HTML"
+        return f"looks like {kind}, not GIFT; tmvlearn cannot read it: {_EXPORT_GIFT}"
+    if start[:1] in "[{":
+        import json
+
+        try:
+            json.loads(text)
+        except ValueError:
+            return None  # "[html]..." starts a GIFT question too
+        return "looks like JSON, not GIFT: if it is a jupyterquiz file, import it with --format jupyterquiz"
+    return None
+
+
+def _read_source(path: Path, fmt: str = "gift") -> str:
     from tmvlearn.quiz.lms.gift import MAX_BYTES
 
     try:
         if path.stat().st_size > MAX_BYTES:
             raise LmsError(f"{path}: the file is over {MAX_BYTES // 1_000_000} MB; split it")
-        return path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except OSError as exc:
         raise LmsError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise LmsError(f"{path} is not UTF-8 text; save it as UTF-8 and try again") from None
+        text = None
+    why = _looks_like(raw[:4], text if fmt == "gift" else None)
+    if why:
+        raise LmsError(f"{path} {why}")
+    if text is None:
+        raise LmsError(f"{path} is not UTF-8 text; save it as UTF-8 and try again")
+    return text
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -257,7 +291,7 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
     if single:
         objectives = {k: v for k, v in (metas[0].get("objectives") or {}).items()
                       if isinstance(k, str) and isinstance(v, str) and re.match(r"^O\d+$", k) and v.strip()}
-    entries, ids = [], set()
+    entries, ids, notes = [], set(), []
     for q in questions:
         where = f"{name} line {q.line}"
         meta = q.meta or {}
@@ -323,12 +357,26 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
             skipped.append((f"{where} (question {qid})", why))
             continue
         entries.append(entry)
-    return _finish(lesson, title or (metas[0].get("title") if single else None) or f"Imported from {name}",
-                   objectives, entries, skipped, name)
+        worked = meta.get("worked_variant")
+        if isinstance(worked, dict) and worked:  # written by tmvlearn from a variant (fresh numbers)
+            values = ", ".join(f"{k} = {v}" for k, v in worked.items())
+            notes.append((f"{where} (question {qid})", "its numbers varied per learner in tmvlearn; imported "
+                          f"with the fixed worked values ({values})"))
+    title = title or (metas[0].get("title") if single else None) or f"Imported from {name}"
+    imported = _finish(lesson, title, objectives, entries, skipped, name)
+    imported.notes = notes
+    return imported
+
+
+def _order(skip: tuple[str, str]) -> float:
+    """A skipped question's line (or question number) in its file, to report them in file order."""
+    m = re.search(r" (?:line|question) (\d+)", skip[0])
+    return int(m.group(1)) if m else float("inf")
 
 
 def _finish(lesson: str, title: str, objectives: dict[str, str], entries: list[dict[str, Any]],
             skipped: list[tuple[str, str]], name: str) -> Imported:
+    skipped = sorted(skipped, key=_order)
     if not entries:
         listed = "; ".join(f"{w}: {why}" for w, why in skipped[:10]) or "the file has no questions"
         raise LmsError(f"{name}: no question could be imported ({listed})")
@@ -348,7 +396,7 @@ def import_jupyterquiz(source: str | Path, out: str | Path, *, lesson: str | Non
 
     path = Path(source)
     lesson = lesson or lesson_from_out(out)
-    text = _read_source(path)
+    text = _read_source(path, "jupyterquiz")
     try:
         items = json.loads(text)
     except ValueError as exc:
@@ -389,7 +437,7 @@ def write_bank(imported: Imported, out: str | Path, *, force: bool = False) -> P
         problems = validate_files([trial])
     if problems:
         raise BankError(problems)
-    _write(path, text)
+    _write(path, text, force)
     imported.path = path
     return path
 

@@ -19,6 +19,7 @@ import contextlib
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING, Any
 
 from tmvlearn.quiz.lms.text import block_html, line_html, plain
@@ -26,7 +27,8 @@ from tmvlearn.quiz.lms.text import block_html, line_html, plain
 if TYPE_CHECKING:
     from tmvlearn.quiz.questions import Question
 
-__all__ = ["GiftQuestion", "escape", "format_number", "question_text", "read_gift", "weight"]
+__all__ = ["GiftQuestion", "escape", "format_number", "question_text", "read_gift", "short_range",
+           "short_tolerance", "weight"]
 
 SPECIAL = "~=#{}:"
 META = "// tmvlearn: "
@@ -68,6 +70,39 @@ def format_number(x: float) -> str:
     if float(x).is_integer() and abs(x) < 1e15:
         return str(int(x))
     return repr(float(x))
+
+
+def _sig(x: float, digits: int, rounding: str) -> Decimal:
+    """``x`` (as its shortest repr, which reads back as the same float) to ``digits`` significant digits."""
+    d = Decimal(repr(float(x)))
+    return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=rounding) if d else d
+
+
+def short_range(lo: float, hi: float) -> tuple[float, float]:
+    """[lo, hi] with its ends rounded outward to 6 significant digits, or more where that would widen
+    it by over 1% of its width: the LMS never accepts less than tmvlearn, and hardly more."""
+    allowed = 0.01 * (hi - lo)
+    for digits in range(6, 18):
+        a, b = float(_sig(lo, digits, ROUND_FLOOR)), float(_sig(hi, digits, ROUND_CEILING))
+        if lo - a <= allowed and b - hi <= allowed:
+            return a, b
+    return lo, hi
+
+
+def short_tolerance(value: float, width: float,
+                    bounds: tuple[float, float] | None = None) -> tuple[float, float]:
+    """(value, tolerance) with 6 significant digits, or more where needed, such that value ± tolerance
+    (worked out in floating point, as an LMS does) covers ``bounds`` (default ``value ± width``) and
+    widens it by at most 1% of ``width``."""
+    lo, hi = bounds or (value - width, value + width)
+    for digits in range(6, 18):
+        v = float(_sig(value, digits, ROUND_HALF_EVEN))
+        need = width + abs(v - value)
+        for rounding in (ROUND_HALF_EVEN, ROUND_CEILING):  # the nearer one if it still covers
+            t = float(_sig(need, digits, rounding))
+            if t - width <= 0.01 * width and v - t <= lo and v + t >= hi:
+                return v, t
+    return value, width
 
 
 # Moodle's importer accepts only the grades its forms offer (or the nearest, if asked).

@@ -123,12 +123,14 @@ def numeric(right: tuple[float, float], others: list[tuple[float, float, bool, s
             right_feedback: str | None) -> Parts:
     """A number right within [low, high]; ``others``: (low, high, correct, feedback) checked after."""
     from tmvlearn.quiz.lms.gift import format_number as num
+    from tmvlearn.quiz.lms.gift import short_range
 
     parts = Parts(responses=[_fib(decimal=True)])
     if right_feedback:
         parts.feedback["correct_fb"] = line_html(right_feedback)
 
     def between(lo: float, hi: float) -> list[ET.Element]:
+        lo, hi = short_range(lo, hi)  # outward: no float noise, never narrower
         return [_var("vargte", "response1", num(lo)), _var("varlte", "response1", num(hi))]
 
     parts.conditions.append(_condition(between(*right), "100", "correct_fb"))
