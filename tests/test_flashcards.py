@@ -137,3 +137,15 @@ def test_importing_tmvlearn_does_not_import_widgets():
             "print('anywidget' in sys.modules, 'fsrs' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_flip_button_names_the_side_it_shows_next():
+    cards = tmvlearn.flashcards("glossary", n=2, record=False)
+    cards.widget  # noqa: B018
+    cards.flip()
+    assert cards.flip_button.description == "Show term (F)", "flipped: the button no longer says Flip"
+    cards.flip()
+    assert cards.flip_button.description == "Flip (F)"
+    cards.flip()
+    cards.answer(True)  # the next card shows its term: Flip again
+    assert cards.flip_button.description == "Flip (F)" and not cards.flipped

@@ -210,3 +210,82 @@ def test_widget_says_when_progress_cannot_be_saved(tmp_path, monkeypatch):
     p.inputs[0].value = "False"
     p.check_button.click()
     assert "✔" in p.feedback.value and "will be added the next time" in p.feedback.value
+
+
+def sent_focus(quiz, monkeypatch) -> list[str]:
+    """The selectors the quiz asks the browser to focus (through its KeyboardShield)."""
+    asked: list[str] = []
+    monkeypatch.setattr(quiz.shield, "send", lambda content, *a, **k: asked.append(content["focus"]))
+    return asked
+
+
+def test_try_again_sends_the_focus_to_the_questions_first_answer_control(monkeypatch):
+    from tmvlearn.shield import KeyboardShield
+
+    quiz = show("01_biogenesis")
+    _ = quiz.widget
+    asked = sent_focus(quiz, monkeypatch)
+    p = panel(quiz, "bio-history-decade")
+    p.inputs[0].value = "1900"
+    p.check_button.click()
+    assert asked == [], "a check moves no focus"
+    p.retry_button.click()  # it has the focus and is disabled now: the browser would drop the focus
+    assert asked == [".tmv-input-bio-history-decade-0"]
+    assert "tmv-input-bio-history-decade-0" in p.inputs[0]._dom_classes
+    assert not p.inputs[0].disabled
+    assert "msg.focus" in KeyboardShield._esm and "tmv-check-" in KeyboardShield._esm, \
+        "the front end focuses on request, and Enter in an answer box presses Check"
+
+
+def test_start_again_sends_the_focus_to_question_1(monkeypatch):
+    quiz = show("01_biogenesis", mode="test", shuffle=False)
+    _ = quiz.widget
+    asked = sent_focus(quiz, monkeypatch)
+    quiz.finish_button.click()
+    quiz.finish_button.click()
+    quiz.restart_button.click()
+    assert asked == [f".tmv-input-{quiz._panels[0].q.id}-0"]
+
+
+def test_a_checked_answer_box_reads_clearly_not_as_a_grey_placeholder():
+    from tmvlearn.quiz.display import _QUIZ_CSS
+
+    rule = re.search(r"\.tmv-quiz \.jupyter-widget-text input:disabled[^{]*\{([^}]*)\}", _QUIZ_CSS)
+    assert rule, "locked text boxes are styled"
+    assert "opacity: 1" in rule[1] and "color: var(--jp-ui-font-color0" in rule[1]
+    quiz = show(["bio-history-decade"])
+    assert _QUIZ_CSS in quiz.widget.children[1].value
+
+
+def test_the_widget_says_what_is_kept_from_before_and_the_printed_copy_does_not():
+    from tmvlearn.quiz.bank import all_questions
+    from tmvlearn.quiz.store import record_attempt
+
+    fresh = show("01_biogenesis")
+    assert fresh.widget is not None and fresh.kept_label.value == "", "nothing kept: no line"
+    printed = fresh.static_bundle()
+    known = all_questions()
+    record_attempt(known["bio-history-decade"], "1970")  # right first time
+    record_attempt(known["bio-ca-scramblase"], "True")  # wrong first, then right
+    record_attempt(known["bio-ca-scramblase"], "False")
+    quiz = show("01_biogenesis")  # as after a kernel restart: this session has no results
+    children = list(quiz.widget.children)
+    assert children.index(quiz.kept_label) == children.index(quiz.score_label) + 1, "under the score"
+    text = quiz.kept_label.value
+    assert "Score: 0 / 12" in quiz.score_label.value
+    assert "Kept from before: 2 of 12 answered, 1 right first time" in text and "tmvlearn progress" in text
+    assert quiz.static_bundle() == printed, "the static rendering never shows the learner's state"
+    assert "Kept" not in json.dumps(quiz._repr_mimebundle_().get("text/html", ""))
+
+
+def test_a_damaged_progress_file_gives_a_short_note_and_the_quiz_still_works(tmp_path):
+    from tmvlearn.quiz.store import FILENAME
+
+    db = tmp_path / "home" / FILENAME
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"this is not a database" * 100)
+    quiz = show(["bio-history-decade"], record=False)
+    assert quiz.widget is not None and "could not be read" in quiz.kept_label.value
+    p = quiz._panels[0]
+    p.inputs[0].value = "1970"
+    assert p.check().correct

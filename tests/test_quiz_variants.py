@@ -11,7 +11,7 @@ from tmvlearn.cli import main
 from tmvlearn.quiz import Quiz, attempts, key, load_bank, show, validate_files
 from tmvlearn.quiz.bank import all_questions
 from tmvlearn.quiz.questions import question_from_dict
-from tmvlearn.quiz.variants import MODELS, draw
+from tmvlearn.quiz.variants import MODELS, draw, fill, names_for
 
 VARIANT = [q for q in all_questions().values() if q.variant_info() is not None]
 SEEDS = 200
@@ -59,6 +59,12 @@ def test_every_seed_gives_a_finite_key_that_grades_right_and_near_misses_that_gr
         for wrong in concrete.distractor_responses():  # the bank's anticipated mistakes, computed too
             result = concrete.check(wrong)
             assert not result.correct and "{{" not in result.feedback
+        drawn = draw(q.variant, f"0:learner-{i}", q.id)
+        values = {**drawn.values, **drawn.outputs}
+        hints = {fill(m["feedback"], names_for(drawn)) for m in q.variant.mistakes}
+        for mistake in q.variant.mistakes:  # a mistake that grades wrong gets a mistake's own hint
+            result = concrete.check(values[mistake["output"]])
+            assert result.correct or result.feedback in hints, (mistake["output"], concrete.variant_values)
         seen.add(json.dumps(concrete.variant_values, sort_keys=True))
     assert len(seen) >= 5, "the seeds draw different values"
 
@@ -69,6 +75,20 @@ def test_a_mistake_gets_its_own_feedback_with_the_learners_numbers():
     assert f"{k}" in q.prompt and f"{s}" in q.prompt
     assert "divided by S, not k times S" in q.check(k * s).feedback
     assert q.check(f"{k / s * 60:.1f} min").correct, "units convert as for any numeric question"
+
+
+def test_a_mistake_just_outside_the_tolerance_still_gets_its_hint():
+    # Lesson 2, Microvesicles 80-200 nm: key 22.55 % (tolerance 1), captured_pct 21.3 %, 1.25 away:
+    # its hint used to be dropped as overlapping the accepted range.
+    q = load_bank("02_ev_types_isolation")["ev-window-share"].instantiate("s10")
+    assert q.variant_values == {"vesicle_type": "Microvesicles", "low_nm": 80, "high_nm": 200}
+    assert round(q.answer, 2) == 22.55
+    result = q.check("21.3")
+    assert not result.correct and "captured_fraction" in result.feedback
+    assert q.check("21.6").correct, "the accepted range is unchanged"
+    for case in q.cases:  # no mistake's range reaches into the accepted range
+        lo, hi = case["range"]
+        assert hi <= q.answer - q.tolerance + 1e-9 or lo >= q.answer + q.tolerance - 1e-9, case
 
 
 def test_two_learners_get_different_values_and_one_learner_always_the_same():

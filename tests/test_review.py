@@ -225,9 +225,11 @@ def test_the_review_mixes_lessons_oldest_due_first_and_labels_each_question(tmp_
     assert ids == [cargo[0], bio[0], cargo[1], cargo[2]], "the 4 oldest, lessons in turn"
     assert quiz.mode == "practice"
     assert "Lesson 3" in quiz.labels[cargo[0]] and "Source:" in quiz.labels[cargo[0]]
-    assert "5 questions due" in quiz.intro_html and "the 4 that have waited longest" in quiz.intro_html
+    assert "5 questions due" in quiz.intro_html
+    assert "the 4 questions that have waited longest" in quiz.intro_html
     assert quiz.widget is not None  # built: the label is shown above the prompt
     assert "Lesson 3" in quiz._panels[0].box.children[0].value
+    assert quiz.kept_label.value == "", "no 'kept from before' line: every question here was answered before"
 
 
 def test_mix_lessons_keeps_oldest_first_within_a_lesson():
@@ -289,8 +291,29 @@ def test_the_command_says_how_many_are_due_and_when_the_next_come(tmp_path, caps
     store.close()
     assert main(["review", "--list"]) == 0
     out = capsys.readouterr().out
-    assert "2 items due for review now" in out and "Quiz questions due: 2 (from 01_biogenesis)" in out
-    assert "next: 1 from" in out and QID in out
+    assert "2 questions due for review now" in out and "Quiz questions due: 2 (from 01_biogenesis)" in out
+    assert "next: 1 question becomes due from" in out and " UTC" in out and QID in out
+
+
+def test_the_command_and_the_review_cell_count_alike_and_say_what_they_count(capsys):
+    store = store_module.get_store()
+    now = datetime.now(timezone.utc)
+    answer(store, now - timedelta(days=3), False)  # due now
+    answer(store, now - timedelta(minutes=5), True, qid="bio-ca-steps")  # later
+    answer(store, now - timedelta(minutes=4), True, qid="cargo-id-markers", lesson="03_cargo_biomarkers")
+    for term, knew in (("EV", True), ("MV", True), ("TMV", False)):
+        store.record(lesson="glossary", question_id=f"card:{term}", response="x", score=float(knew),
+                     correct=knew, learner="ada", mode="flashcard",
+                     time=(now - timedelta(days=3 if not knew else 0)).isoformat(timespec="milliseconds"))
+    store.close()
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    cell = review(n=5, now=now).intro_html
+    for words in ("2 items (1 question, 1 flashcard) due for review now",
+                  "4 items (2 questions, 2 flashcards) become due from",
+                  "4 in the next 7 days; 4 items (2 questions, 2 flashcards) scheduled in all"):
+        assert words in out and words in cell, (words, out, cell)
+    assert " UTC" in cell
 
 
 def test_the_command_on_an_unreadable_file_is_an_error(tmp_path, capsys):

@@ -11,6 +11,8 @@ Placed as an invisible child of a quiz or explorer box, it
 - names each radio group (ipywidgets leaves its radio inputs unnamed, so arrow keys did not move
   between options);
 - marks feedback and the score as ``aria-live`` regions, so screen readers announce them;
+- focuses a control when the kernel asks (:meth:`KeyboardShield.focus_on`), and makes Enter in a
+  one-line answer box press its question's Check button;
 - after a click on one of its buttons, pings the kernel; with no answer in a few seconds (the
   kernel was restarted or stopped) it says so and how to get the control back.
 
@@ -76,9 +78,30 @@ function render({ model, el }) {
     try { model.send({ ping: token }); } catch (e) { stale(where); return; }
     setTimeout(() => { if (waiting === token) stale(where); }, 4000);
   };
+  // The kernel asks to focus a control (after "Try again" disabled the focused button): the first
+  // input, select or button in (or at) the element matching msg.focus, once it is enabled again.
+  const focusOn = (selector, tries) => {
+    const target = host && host.querySelector(selector);
+    const control = target && (target.matches("input, select, textarea, button") ? target
+      : target.querySelector("input:checked, input, select, textarea, button"));
+    if (control && !control.disabled) { control.focus(); return; }
+    if (tries > 0) requestAnimationFrame(() => focusOn(selector, tries - 1));
+  };
+  // Enter in a one-line answer box presses its question's Check button, once the box has sent its
+  // value (it does on Enter, as a change event). Listened to while capturing: the box's own keydown
+  // handler stops the event; no preventDefault, which would stop that change event too.
+  const onKey = (event) => {
+    if (event.key !== "Enter" || event.isComposing || event.shiftKey || event.ctrlKey || event.altKey
+        || event.metaKey || !event.target.matches("input[type=text], input:not([type])")) return;
+    const question = event.target.closest(".tmv-question");
+    const check = question && question.querySelector('button[class*="tmv-check-"]');
+    if (!check || check.disabled) return;
+    setTimeout(() => { if (!check.disabled) check.click(); }, 0);
+  };
   model.on("msg:custom", (msg) => {
     if (msg && msg.pong === waiting) waiting = null;
     if (banner && msg && msg.pong) { banner.remove(); banner = null; }
+    if (msg && typeof msg.focus === "string") focusOn(msg.focus, 60);
   });
   let observer = null;
   const attach = () => {
@@ -88,11 +111,14 @@ function render({ model, el }) {
     observer = new MutationObserver(mark);
     observer.observe(host, { childList: true, subtree: true });
     host.addEventListener("click", onClick, true);
+    host.addEventListener("keydown", onKey, true);
   };
   attach();
   return () => {
     if (observer) observer.disconnect();
-    if (host) host.removeEventListener("click", onClick, true);
+    if (!host) return;
+    host.removeEventListener("click", onClick, true);
+    host.removeEventListener("keydown", onKey, true);
   };
 }
 export default { render };
@@ -111,6 +137,11 @@ class KeyboardShield(anywidget.AnyWidget):
     def __init__(self, host_selector: str = ".tmv-quiz", **kwargs: Any):
         super().__init__(host_selector=host_selector, **kwargs)
         self.on_msg(self._answer)
+
+    def focus_on(self, selector: str) -> None:
+        """Put the keyboard focus on the first control in (or at) the element matching ``selector``
+        inside the box, as soon as it is enabled."""
+        self.send({"focus": selector})
 
     def _answer(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and "ping" in content:

@@ -25,7 +25,16 @@ MODES = ("practice", "test")
 _QUIZ_CSS = (".tmv-quiz .widget-radio-box label, .tmv-quiz .widget-checkbox label "
              "{height: auto; min-height: var(--jp-widgets-inline-height); line-height: 1.35; "
              "white-space: normal; align-items: flex-start; padding: 2px 0;} "
-             ".tmv-quiz .widget-radio-box label input {margin-top: 3px;}")
+             ".tmv-quiz .widget-radio-box label input {margin-top: 3px;} "
+             # A checked (locked) answer box or dropdown reads as the learner's answer, not as a greyed
+             # placeholder: full opacity and the body text colour (contrast far above 4.5:1), a dashed
+             # border and a tinted background saying it is locked.
+             ".tmv-quiz .jupyter-widget-text input:disabled, .tmv-quiz .widget-text input:disabled, "
+             ".tmv-quiz .jupyter-widget-dropdown > select:disabled, "
+             ".tmv-quiz .widget-dropdown > select:disabled "
+             "{opacity: 1; color: var(--jp-ui-font-color0, #000); -webkit-text-fill-color: "
+             "var(--jp-ui-font-color0, #000); background-color: var(--jp-layout-color2, #eee); "
+             "border-style: dashed;}")
 
 
 class AnswerKey:
@@ -177,9 +186,12 @@ class Quiz:
         self._panels = [_Panel(self, i, q) for i, q in enumerate(self.questions, 1)]
         self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("tmv-score")
-        children = [KeyboardShield(".tmv-quiz"),
+        self.kept_label = w.HTML(self._kept_text())
+        self.kept_label.add_class("tmv-kept")
+        self.shield = KeyboardShield(".tmv-quiz")
+        children = [self.shield,
                     w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"
-                           + getattr(self, "intro_html", "")), self.score_label]
+                           + getattr(self, "intro_html", "")), self.score_label, self.kept_label]
         children += [p.box for p in self._panels]
         if self.mode == "test":
             self.finish_button = w.Button(description="Finish", button_style="primary",
@@ -212,6 +224,34 @@ class Quiz:
                     f"({right} correct, {done} of {n} answered; {which})</p>")
         return (f'<p role="status"><strong>Score: {total:g} / {n}</strong> '
                 f"({right} correct, {done} of {n} checked)</p>")
+
+    def _kept_text(self) -> str:
+        """The widget's line under the score: what the learner's progress already holds for these
+        questions (answered before this view was built), read-only; "" when nothing is kept. Never in
+        the static rendering, which stays the same for everyone."""
+        if not self.questions:
+            return ""
+        see = "see <code>tmvlearn progress</code>"
+        try:
+            from tmvlearn.quiz.store import attempts
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                done = attempts(self.learner)
+        except Exception:  # a progress file that cannot be read never stops the quiz
+            return f"<p><small>Earlier answers could not be read ({see}).</small></p>"
+        ids = {q.id for q in self.questions}
+        mine = done[(done["kind"] == "answer") & done["mode"].isin(["practice", "test"])
+                    & done["question_id"].isin(ids)] if len(done) else done
+        if mine.empty:
+            source = str(done.attrs.get("source", ""))
+            if source.endswith(("(a folder)", "(damaged)", "(unreadable)")):
+                return f"<p><small>Earlier answers could not be read ({see}).</small></p>"
+            return ""
+        firsts = mine.groupby("question_id", sort=False, observed=True)["correct"].first()
+        n = len(self.questions)
+        return (f"<p><small>Kept from before: {len(firsts)} of {n} answered, {int(firsts.sum())} right "
+                f"first time ({see}).</small></p>")
 
     def _update_score(self) -> None:
         if self._widget is not None:
@@ -283,7 +323,9 @@ class Quiz:
         self._finished = self._confirming = False
         self.results.clear()
         for panel in self._panels:
-            panel.reset()
+            panel.reset(focus=False)
+        if self._panels:  # the focused Start again button is disabled now: go to question 1
+            self._panels[0].focus()
         self.finish_button.disabled = False
         self.restart_button.disabled = True
         self.status.value = ""
@@ -387,7 +429,15 @@ class _Panel:
         for widget in self.inputs:
             widget.disabled = locked
 
-    def reset(self) -> None:
+    def focus(self) -> None:
+        """Put the keyboard focus on this question's first answer control (in the browser)."""
+        shield = getattr(self.quiz, "shield", None)
+        if shield is not None:
+            shield.focus_on(f".tmv-input-{self.q.id}-0")
+
+    def reset(self, focus: bool = True) -> None:
+        """Clear the answer ("Try again"); ``focus``: then focus the first answer control, as the
+        focused Try again button is disabled (the browser would send the focus to the page)."""
         self.graded = None
         for widget in self.inputs:
             widget.value = self.q.blank_input
@@ -398,6 +448,8 @@ class _Panel:
             self.check_button.disabled = False
             self.retry_button.disabled = True
         self.quiz._update_score()
+        if focus:
+            self.focus()
 
 
 INPUT_DELAY_S = 0.4

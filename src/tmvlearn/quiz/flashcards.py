@@ -228,7 +228,7 @@ class Flashcards:
 
         self.face = w.HTML(self._face())
         self.face.add_class("tmv-card")
-        self.flip_button = w.Button(description="Flip (F)", tooltip="Show the other side (F or Space)")
+        self.flip_button = w.Button()  # its label and tooltip: _sync_buttons
         # No colours: ipywidgets' green and orange fail text contrast; the marks and words say it.
         self.knew_button = w.Button(description="✔ Knew it (K)", tooltip="I knew it: it comes back later (K)")
         self.missed_button = w.Button(description="✘ Didn't (D)",
@@ -236,6 +236,7 @@ class Flashcards:
         for button, name in ((self.flip_button, "flip"), (self.knew_button, "knew"),
                              (self.missed_button, "missed")):
             button.add_class(f"tmv-card-{name}")
+        self._sync_buttons()
         self.flip_button.on_click(lambda _b: self.flip())
         self.knew_button.on_click(lambda _b: self.answer(True))
         self.missed_button.on_click(lambda _b: self.answer(False))
@@ -264,8 +265,16 @@ class Flashcards:
     def _refresh(self, status: str | None = None) -> None:
         if self._widget is not None:
             self.face.value = self._face()
+            self._sync_buttons()
             if status is not None:
                 self.status.value = status
+
+    def _sync_buttons(self) -> None:
+        """The flip button names the side it shows next. (Nothing is disabled at the end of the deck:
+        a disabled button that has the focus sends the focus out of the deck.)"""
+        label, tip = (("Show term (F)", "Show the term again (F or Space)") if self.flipped
+                      else ("Flip (F)", "Show the definition (F or Space)"))
+        self.flip_button.description, self.flip_button.tooltip = label, tip
 
     def flip(self) -> None:
         """Show the other side of the current card."""

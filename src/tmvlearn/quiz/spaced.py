@@ -254,6 +254,9 @@ def _quiz_class():
         def _score_text(self) -> str:
             return super()._score_text() if self.questions else ""  # nothing to score: no "0 / 0"
 
+        def _kept_text(self) -> str:
+            return ""  # every question here was answered before: the plan above says when
+
         def __repr__(self) -> str:
             return f"<tmvlearn review: {len(self.questions)} questions due (of at most {self.n})>"
 
@@ -264,9 +267,21 @@ def _when_text(moment) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC")
 
 
-def plan_text(frame, now: datetime, noun: str = "item") -> tuple[int, str]:
-    """(how many are due now, a sentence saying so and when the next ones come) for a due frame
-    listing every item (``upcoming=True``); ``noun`` names what is counted."""
+def _counted(frame) -> str:
+    """How many items ``frame`` holds, saying of which kind: "3 questions", "1 flashcard", or
+    "5 items (3 questions, 2 flashcards)"."""
+    kinds = [f"{k} {noun}{'s' if k != 1 else ''}"
+             for noun, k in (("question", int((frame["kind"] == "question").sum())),
+                             ("flashcard", int((frame["kind"] == "flashcard").sum()))) if k]
+    if len(kinds) == 1:
+        return kinds[0]
+    return f"{len(frame)} item{'s' if len(frame) != 1 else ''} ({', '.join(kinds)})"
+
+
+def plan_text(frame, now: datetime) -> tuple[int, str]:
+    """(how many items are due now, a sentence saying so and when the next ones come) for a due
+    frame listing every item (``upcoming=True``), questions and flashcards, each count saying of
+    which kind: ``tmvlearn review`` and the review cell say the same."""
     import pandas as pd
 
     if frame.empty:
@@ -277,14 +292,14 @@ def plan_text(frame, now: datetime, noun: str = "item") -> tuple[int, str]:
     now_due = frame[frame["due"] <= stamp]
     later = frame[frame["due"] > stamp]
     n = len(now_due)
-    parts = [f"{n} {noun}{'s' if n != 1 else ''} due for review now" if n
-             else "Nothing is due for review now"]
+    parts = [f"{_counted(now_due)} due for review now" if n else "Nothing is due for review now"]
     if len(later):
         first = later["due"].min()
         same_day = later[later["due"] < first + pd.Timedelta(days=1)]
-        parts.append(f"next: {len(same_day)} from {_when_text(first)}")
+        verb = "becomes" if len(same_day) == 1 else "become"
+        parts.append(f"next: {_counted(same_day)} {verb} due from {_when_text(first)}")
         week = later[later["due"] <= stamp + pd.Timedelta(days=7)]
-        parts.append(f"{len(week)} in the next 7 days, {len(later)} scheduled in all")
+        parts.append(f"{len(week)} in the next 7 days; {_counted(later)} scheduled in all")
     return n, "; ".join(parts) + "."
 
 
@@ -309,7 +324,7 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
     questions = []
     labels: dict[str, str] = {}
     if interactive:
-        plan = due(learner, now=when, upcoming=True, cards=False, store=store)
+        plan = due(learner, now=when, upcoming=True, store=store)  # with flashcards, as the command counts
         known = all_questions()
         current = plan[(plan["due"] <= when) & plan["question_id"].isin(list(known))]
         ids = mix_lessons(current, n)
@@ -322,16 +337,20 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
             if q.source_text:
                 line += f" Source: {q.source_text}."
             labels[q.id] = f'<p class="tmv-review-label"><small>{html.escape(line)}</small></p>'
-        count, text = plan_text(plan, when, "question")
+        _, text = plan_text(plan, when)
+        count = int(((plan["due"] <= when) & (plan["kind"] == "question")).sum())
         if count > len(questions) and questions:
-            text += f" Here are the {len(questions)} that have waited longest; run this cell again for more."
+            text += (f" Here are the {len(questions)} questions that have waited longest; run this cell "
+                     "again for more.")
         elif not questions and count:  # due items whose question is no longer in any bank
             text = "The questions due are no longer in the lessons' banks; nothing to review here."
+        elif not questions and len(plan) and (plan["due"] <= when).any():
+            text += " No questions are due here; the flashcards due are in tmvlearn.flashcards()."
         intro = f'<p class="tmv-review-plan">{html.escape(text)}</p>'
     else:
         intro = ""
     # Fresh numbers for questions that vary: a new draw whenever the learner has answered since.
-    answered = int(plan["times_seen"].sum()) if interactive else 0
+    answered = int(plan[plan["kind"] == "question"]["times_seen"].sum()) if interactive else 0
     return _quiz_class()(questions, sample=sample, intro=intro, labels=labels, seed=seed, learner=learner,
                          record=record, interactive=interactive, n=n, variant_seed=f"review-{answered}")
 

@@ -216,13 +216,18 @@ class Numeric(Question):
             return variants.fill(text, names)
         cases: list[Case] = []
         allowed = max(self.tolerance, self.rel_tolerance * abs(drawn.answer))
+        key = self.model_copy(update={"variant": None, "answer": drawn.answer, "cases": []})
         for mistake in self.variant.mistakes:  # each within the answer's own tolerance of its value
             value = {**drawn.values, **drawn.outputs}.get(mistake["output"])
             if isinstance(value, str) or value is None or not math.isfinite(value):
                 continue
+            if key._close(value):
+                continue  # this variant's mistake grades right: nothing to tell apart
             width = max(self.tolerance, self.rel_tolerance * abs(value), 1e-9 * max(1.0, abs(value)))
-            if abs(value - drawn.answer) <= allowed + width:
-                continue  # this variant's mistake is as good as the key: nothing to tell apart
+            # narrowed where it would reach into the accepted range (which is checked first anyway)
+            width = min(width, abs(value - drawn.answer) - allowed)
+            if width <= 0:
+                continue
             cases.append({"range": [value - width, value + width], "correct": False,
                           "feedback": fill(mistake["feedback"])})
         q = self.model_copy(update={
@@ -486,16 +491,20 @@ class Numeric(Question):
         from tmvlearn.quiz.lms import gift
 
         num = gift.format_number
-        answers = ["#", f"=%100%{num(self.answer)}:{num(self.lms_width())}"
-                   + gift.feedback_part(self.feedback.get("correct"))]
+        value, width = gift.short_tolerance(self.answer, self.lms_width())  # no float noise, never narrower
+        answers = ["#", f"=%100%{num(value)}:{num(width)}" + gift.feedback_part(self.feedback.get("correct"))]
+        rounded = value != self.answer or width != self.lms_width()
         for case in self.cases:
-            body = (f"{num(case['value'])}:0" if "value" in case
-                    else f"{num(case['range'][0])}..{num(case['range'][1])}")
+            lo, hi = (case["value"],) * 2 if "value" in case else gift.short_range(*case["range"])
+            rounded = rounded or ("range" in case and [lo, hi] != list(case["range"]))
+            body = f"{num(lo)}:0" if "value" in case else f"{num(lo)}..{num(hi)}"
             answers.append(f"={'%100%' if case.get('correct') else '%0%'}{body}"
                            + gift.feedback_part(case.get("feedback")))
         if self.feedback.get("wrong"):
             answers.append("~#" + gift.html(self.feedback["wrong"]))
         notes, extras = self._lms_losses()
+        if rounded:  # the exact numbers, for a round trip through tmvlearn
+            extras.update(answer=self.answer, tolerance=self.tolerance, cases=self.cases)
         return self._gift(answers, notes, extras, prompt=self.lms_prompt())
 
     def _lms_cases(self) -> list[tuple[float, float, bool, str | None]]:
@@ -506,12 +515,14 @@ class Numeric(Question):
     def to_moodle_xml(self) -> Exported:
         from tmvlearn.quiz.lms import moodle_xml as mx
         from tmvlearn.quiz.lms.gift import format_number as num
+        from tmvlearn.quiz.lms.gift import short_tolerance
 
-        answers = [mx.plain_answer(1.0, num(self.answer), self.feedback.get("correct"),
-                                   tolerance=num(self.lms_width()))]
+        value, width = short_tolerance(self.answer, self.lms_width())
+        answers = [mx.plain_answer(1.0, num(value), self.feedback.get("correct"), tolerance=num(width))]
         for lo, hi, correct, feedback in self._lms_cases():  # a range as its middle and half-width
-            answers.append(mx.plain_answer(1.0 if correct else 0.0, num((lo + hi) / 2), feedback,
-                                           tolerance=num((hi - lo) / 2)))
+            value, width = short_tolerance((lo + hi) / 2, (hi - lo) / 2, (lo, hi))
+            answers.append(mx.plain_answer(1.0 if correct else 0.0, num(value), feedback,
+                                           tolerance=num(width)))
         if self.feedback.get("wrong"):
             answers.append(mx.plain_answer(0.0, "*", self.feedback["wrong"], tolerance="0"))
         units = [mx.simple("unitgradingtype", "0"), mx.simple("unitpenalty", "0"),
