@@ -365,3 +365,79 @@ def test_other_programs_files_in_a_searched_home_are_left_alone(tmp_path):
     assert done.problems == [] and done.exit_code == 0
     assert len(frame) == 4, "the three in the database and the one waiting in the state folder's journal"
     assert done.ignored == 3
+
+
+def test_flashcards_exercises_and_reveals_stay_out_of_the_figures(tmp_path, capsys, monkeypatch):
+    """Flashcard self-ratings (mode "flashcard", items card:<term>, lesson "glossary" or a lesson id)
+    are kept in the gradebook file but are no lesson, no question and no first attempt."""
+    monkeypatch.chdir(tmp_path)
+    bank = load_bank(LESSON)
+    ana = progress.ProgressStore(tmp_path / "ana" / "progress.sqlite3")
+    for question in bank.questions[:3]:
+        progress.record_attempt(question, question.key_response(), learner="ana", store=ana)
+    progress.record_attempt(bank.questions[3], None, learner="ana", store=ana, kind="reveal")
+    for lesson, term in (("glossary", "APCs"), ("glossary", "ESCRT"), (LESSON, "MVs")):
+        ana.record(lesson=lesson, question_id=f"card:{term}", response="knew it", score=1.0, correct=True,
+                   learner="ana", mode="flashcard")
+    ana.record(lesson=LESSON, question_id="bio-own-exercise", response="x", score=1.0, correct=True,
+               learner="ana", mode="exercise")
+    ana.record(lesson="99_extra", question_id="extra-exercise", response="x", score=1.0, correct=True,
+               learner="ana", mode="exercise")
+    ana.close()
+    bo = progress.ProgressStore(tmp_path / "bo" / "progress.sqlite3")  # flashcards only: not started
+    for term in ("APCs", "exosome"):
+        bo.record(lesson="glossary", question_id=f"card:{term}", response="didn't", score=0.0, correct=False,
+                  learner="bo", mode="flashcard")
+    bo.close()
+    code = main(["results", "ana", "bo", "--items", "--json", "items.json", "--html", "r.html"])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert code == 0
+    # 01 and 99_extra (exercises only: a lesson with attempts, but no quiz, so no column); no glossary
+    assert re.fullmatch(r"Gradebook .+: 2 learners, 11 attempts, 2 lessons\.", lines[1])
+    header = next(line for line in lines if line.lstrip().startswith("learner"))
+    assert header.split() == ["learner", "01", "flashcards", "last", "activity"]
+    assert re.search(r"^\s*ana\s+100% 3/12\s+3\s", out, re.M)
+    assert re.search(r"^\s*bo\s+-\s+2\s+-$", out, re.M)
+    assert "lessons: 01 = 01_biogenesis" in lines
+    assert "bo (not started)" in out
+    body = "\n".join(lines[2:])  # (the gradebook's path names the test)
+    assert "glossary" not in body and "card:" not in body and "exercise" not in body
+    assert "01_biogenesis: 1 learner, KR-20" in out
+    items = json.loads((tmp_path / "items.json").read_text(encoding="utf-8"))
+    assert set(items["lessons"]) == {LESSON}
+    answered = {i["question_id"]: i["n"] for i in items["lessons"][LESSON]["items"] if i["n"]}
+    assert answered == {q.id: 1 for q in bank.questions[:3]}, "no card, no exercise, no reveal"
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "card:" not in page and "glossary" not in page
+    assert "5 flashcard self-ratings by 2 learners" in page
+    conn = sqlite3.connect(tmp_path / "class-results.sqlite3")
+    assert conn.execute("SELECT count(*) FROM attempts WHERE mode = 'flashcard'").fetchone() == (5,)
+    conn.close()
+
+
+def test_database_side_files_are_not_other_files_and_those_left_alone_are_named(tmp_path, capsys):
+    rows = _rows("wal", n=4)
+    path = _db(tmp_path / "home" / "wal" / "progress.sqlite3", rows[:2], wal=True)
+    writer = sqlite3.connect(path)  # an open kernel: -wal and -shm beside the database
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    cols = progress.COLUMNS + ["uid"]
+    writer.executemany(f"INSERT INTO attempts ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                       [[r[c] for c in cols] for r in rows[2:]])
+    writer.commit()
+    try:
+        assert Path(f"{path}-wal").exists() and Path(f"{path}-shm").exists()
+        (tmp_path / "home" / "wal" / "old.sqlite3-journal").write_bytes(b"")
+        done = collect(tmp_path / "home").attrs["collection"]
+        assert (done.ignored, done.ignored_files, done.attempts_read) == (0, [], 4)
+        for name in ("a.ipynb", "b.txt", "c.png", "d.md"):
+            (tmp_path / "home" / "wal" / name).write_text("x", encoding="utf-8")
+        assert main(["results", str(tmp_path / "home"), "--into", str(tmp_path / "g.sqlite3")]) == 0
+    finally:
+        writer.close()
+    notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note: ")]
+    folder = tmp_path / "home" / "wal"
+    assert notes == [
+        "note: 4 other files in the folders (not progress files or exports) left alone: "
+        f"{folder / 'a.ipynb'}, {folder / 'b.txt'}, {folder / 'c.png'} and 1 more."
+    ]

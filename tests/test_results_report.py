@@ -104,6 +104,13 @@ def test_sample_report_is_labelled_and_shows_the_planted_flags(sample_page):
     assert "negative discrimination: check the key" in text
     assert f"non-functioning distractor: {frame.attrs['unpicked']['option']}" in text
     assert "Not started or behind" in text and "not started" in text
+    # the banner names the planted questions and links to their sections
+    banner = page[page.index('<p class="banner">'):page.index("</p>", page.index('<p class="banner">'))]
+    for planted in ("miskeyed", "unpicked"):
+        qid = frame.attrs[planted]["question_id"]
+        assert f'<a href="#flag-{qid}"><code>{qid}</code></a>' in banner
+        assert f'<div class="question" id="flag-{qid}">' in page
+    assert "key were wrong" in banner.split(frame.attrs["unpicked"]["question_id"])[0]
     # every figure's alt text says it is simulated or belongs to a labelled section of a simulated page
     alts = [attrs["alt"] for tag, attrs in parsed.tags if tag == "img"]
     assert all(alt for alt in alts)
@@ -156,3 +163,18 @@ def test_report_opens_in_chromium_without_errors_or_requests(sample_page, tmp_pa
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_long_option_labels_wrap_instead_of_being_cut():
+    from tmvlearn.results.report import options_figure
+
+    long_key = 'df["cancer_types"].str.split("; ").explode().value_counts()'
+    prose = "The fibroblasts phosphorylated ERK, raised MMP9 and resisted apoptosis; their own MVs then " \
+            "made PC3 cells more invasive."
+    item = {"question_id": "q", "options": {long_key: 0.4, prose: 0.35, "short": 0.25}, "key": [long_key]}
+    fig, alt = options_figure(item)
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert [" ".join(label.split()) for label in labels] == [f"KEY: {long_key}", prose, "short"]
+    assert all(len(line) <= 42 for label in labels for line in label.split("\n"))
+    assert 2 <= labels[1].count("\n") + 1 <= 3
+    assert long_key in alt and prose in alt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -40,7 +41,7 @@ def _frame(rows: list[tuple], learners: list[str] | None = None) -> pd.DataFrame
 #   D    1  0  0
 #   E    0  0  0     (E: q3 right in test take 2 first: a retake is never a first attempt)
 #   F    1  -  -
-def _hand() -> pd.DataFrame:
+def _hand(extra: tuple = ()) -> pd.DataFrame:
     def a(who, q, score, minute, mode="practice", kind="answer", take=1):
         return (who, "hand", q, json.dumps("x"), score, minute, mode, kind, take)
 
@@ -68,7 +69,7 @@ def _hand() -> pd.DataFrame:
         a("F", "q1", 1, 0),
         a("F", "q9", 1, 1, mode="exercise"),
     ]
-    return _frame(rows)
+    return _frame(rows + list(extra))
 
 
 def _items(analysis) -> dict[str, dict]:
@@ -253,3 +254,62 @@ def test_items_table_and_json_shape(simulated):
             } <= set(item)
     table = items_table(analysis)
     assert len(table) == sum(len(v["items"]) for v in analysis["lessons"].values())
+
+
+def test_flags_follow_the_figures_as_shown():
+    """p = 0.19998 is shown as 0.200: it is not flagged "too hard" (p < 0.2), and the rules name r."""
+    from tmvlearn.cli.results import format_items
+
+    rows = [(f"s{i:02d}", "hand", "q1", json.dumps("x"), 1.0 if i < 5 else 0.0, i, "practice", "answer", 1)
+            for i in range(25)]
+    rows[4] = rows[4][:4] + (0.9995,) + rows[4][5:]
+    rows += [(f"s{i:02d}", "hand", "q2", json.dumps("x"), float(i % 2), 30 + i, "practice", "answer", 1)
+             for i in range(25)]
+    analysis = item_analysis(_frame(rows), banks={})
+    item = _items(analysis)["q1"]
+    assert item["difficulty"] == 0.2 and "too hard" not in item["flags"]
+    text = format_items(analysis)
+    assert re.search(r"^\s+q1\s+25\s+0\.200\s", text, re.M)
+    assert '"low discrimination" (0 <= discrimination r < 0.2)' in text
+    assert '(discrimination r < 0)' in text
+    rows[4] = rows[4][:4] + (0.99,) + rows[4][5:]
+    rows[3] = rows[3][:4] + (0.9,) + rows[3][5:]  # p = 0.1956, shown 0.196: flagged
+    item = _items(item_analysis(_frame(rows), banks={}))["q1"]
+    assert item["difficulty"] == 0.196 and "too hard" in item["flags"]
+
+
+def test_alpha_line_says_how_many_answered_every_question_and_why_none():
+    from tmvlearn.cli.results import format_items
+
+    def a(who, q):
+        return (who, "hand", q, json.dumps("x"), 1.0, 0, "practice", "answer", 1)
+
+    lesson = item_analysis(_frame([a("A", "q1"), a("A", "q2"), a("B", "q2"), a("B", "q3")]), banks={})
+    info = lesson["lessons"]["hand"]
+    assert (info["n_complete"], info["n_items_answered"], info["alpha"]) == (0, 3, None)
+    assert info["alpha_note"] == "alpha needs 3 or more learners who answered all 3 questions; 0 did"
+    text = format_items(lesson)
+    assert ("hand: 2 learners, KR-20 = - (not computed: alpha needs 3 or more learners who answered all "
+            "3 questions; 0 did)") in text
+    one = format_items(item_analysis(_frame([a("A", "q1"), a("A", "q2")]), banks={}))
+    assert "hand: 1 learner, KR-20 = - (not computed:" in one and "1 did" in one
+    full = format_items(item_analysis(_hand(), banks={}))
+    assert "hand: 6 learners, KR-20 = 0.46 (over the 5 who answered all 3 questions)" in full
+
+
+def test_flashcard_rows_are_no_question_and_no_lesson():
+    cards = [("A", "glossary", "card:APCs", json.dumps("knew it"), 1.0, 9, "flashcard", "answer", 1),
+             ("A", "hand", "card:MVs", json.dumps("didn't"), 0.0, 9, "flashcard", "answer", 1),
+             ("G", "glossary", "card:APCs", json.dumps("knew it"), 1.0, 9, "flashcard", "answer", 1)]
+    frame = _hand(cards)
+    book = gradebook(frame, banks={})
+    assert set(book["lesson"]) == {"hand"}
+    assert book.loc[book["learner"] == "A", "attempts"].item() == 4  # the quiz answers, not the cards
+    assert book.loc[book["learner"] == "G", "answered"].item() == 0
+    assert "G" in set(behind(book)["learner"])
+    assert [i["question_id"] for i in item_analysis(frame, banks={})["lessons"]["hand"]["items"]] == [
+        "q1", "q2", "q3"]
+    assert not first_attempts(frame, banks={})["question_id"].astype(str).str.startswith("card:").any()
+    from tmvlearn.results.analysis import flashcard_activity
+
+    assert flashcard_activity(frame).to_dict() == {"A": 2, "B": 0, "C": 0, "D": 0, "E": 0, "F": 0, "G": 1}

@@ -71,12 +71,26 @@ def _pct(value) -> str:
     return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.0%}"
 
 
-def _num(value, digits: int = 2) -> str:
+def _num(value, digits: int = 3) -> str:
     return "-" if value is None else f"{value + 0.0 if abs(value) >= 0.5 * 10**-digits else 0.0:.{digits}f}"
 
 
-def format_gradebook(book, limit: int = 40) -> str:
-    """Learners x lessons: first-attempt score and answered/total per lesson, and the last activity."""
+def _lessons(frame) -> int:
+    """Lessons with attempts (flashcard self-ratings, e.g. the "glossary" deck, are not a lesson)."""
+    return frame.loc[(frame["mode"] != "flashcard").to_numpy(), "lesson"].nunique()
+
+
+def _some(names: list[str], count: int, shown: int = 3) -> str:
+    """The first ``shown`` of ``names``, and how many more of ``count``."""
+    text = ", ".join(names[:shown])
+    return text + (f" and {count - shown} more" if count > shown else "")
+
+
+def format_gradebook(book, limit: int = 40, flashcards=None) -> str:
+    """Learners x lessons: first-attempt score and answered/total per lesson, and the last activity.
+
+    ``flashcards``: flashcard self-ratings per learner (:func:`tmvlearn.results.analysis.flashcard_activity`),
+    shown as a ``flashcards`` column when anyone has one."""
     import pandas as pd
 
     lessons = list(dict.fromkeys(book["lesson"]))
@@ -89,6 +103,8 @@ def format_gradebook(book, limit: int = 40) -> str:
         ]
         learners = list(part.index)
     frame = pd.DataFrame(table, index=pd.Index(learners if lessons else [], name="learner"))
+    if flashcards is not None and flashcards.any():
+        frame["flashcards"] = flashcards.reindex(frame.index, fill_value=0).to_numpy()
     last = book.groupby("learner", sort=False)["last_activity"].max()
     frame["last activity"] = [
         ("-" if pd.isna(t) else t.strftime("%Y-%m-%d %H:%M")) for t in last.reindex(frame.index)
@@ -99,7 +115,10 @@ def format_gradebook(book, limit: int = 40) -> str:
     if len(shown) < len(frame):
         text += f"\n... and {len(frame) - len(shown)} more learners (all of them: --csv FILE, or --limit 0)"
     legend = ", ".join(f"{lesson[:2]} = {lesson}" for lesson in lessons if lesson[:2].isdigit())
-    return text + (f"\nlessons: {legend}" if legend else "")
+    text += f"\nlessons: {legend}" if legend else ""
+    if "flashcards" in frame:
+        text += "\nflashcards: flashcard self-ratings (not scored, not in the lesson columns)"
+    return text
 
 
 def format_items(analysis) -> str:
@@ -110,17 +129,23 @@ def format_items(analysis) -> str:
 
     lines = [
         f"Item analysis on first attempts ({FIRST_ATTEMPT}).",
-        "p = difficulty (mean score); r = corrected item-total correlation; D = upper-lower 27% index;",
-        "alpha-del = the lesson's alpha without the question.",
+        "p = difficulty (mean score); r = discrimination (corrected item-total correlation);",
+        "D = upper-lower 27% index; alpha-del = the lesson's alpha without the question.",
+        "Figures to 3 decimals; the flags are decided on the figures as shown.",
         "Flags: " + "; ".join(f'"{name}" ({rule})' for name, rule in THRESHOLDS.items()) + ".",
     ]
     for lesson, info in analysis["lessons"].items():
-        alpha = "-" if info["alpha"] is None else f"{info['alpha']:.2f}"
         lines.append("")
-        lines.append(
-            f"{lesson}: {info['n_learners']} learners, {info['alpha_kind']} = {alpha} "
-            f"(over the {info['n_complete']} who answered every question)"
-        )
+        k, of = info.get("n_items_answered", len(info["items"])), len(info["items"])
+        if info["alpha"] is None:
+            about = f"not computed: {info.get('alpha_note') or 'too few learners or questions'}"
+        else:
+            about = f"over the {info['n_complete']} who answered all {k} questions" + (
+                f" anyone answered, of {of}" if k < of else ""
+            )
+        alpha = "-" if info["alpha"] is None else f"{info['alpha']:.2f}"
+        lines.append(f"{lesson}: {_n(info['n_learners'], 'learner')}, {info['alpha_kind']} = {alpha} "
+                     f"({about})")
         rows = [
             {
                 "question": item["question_id"],
@@ -199,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         )
         print(
             f"Gradebook (simulated, in memory): {_n(learners, 'learner')}, {_n(len(frame), 'attempt')}, "
-            f"{_n(frame['lesson'].nunique(), 'lesson')}."
+            f"{_n(_lessons(frame), 'lesson')}."
         )
     else:
         into = Path(args.into or DEFAULT_GRADEBOOK)
@@ -224,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
             )
         print(
             f"Gradebook {into.resolve()}: {_n(learners, 'learner')}, {_n(len(frame), 'attempt')}, "
-            f"{_n(frame['lesson'].nunique(), 'lesson')}."
+            f"{_n(_lessons(frame), 'lesson')}."
         )
         if done is not None:
             if done.problems:
@@ -236,13 +261,13 @@ def run(args: argparse.Namespace) -> int:
                 print(f"note: {note}")
             if done.ignored:
                 print(f"note: {_n(done.ignored, 'other file')} in the folders (not progress files or "
-                      "exports) left alone.")
+                      f"exports) left alone: {_some(done.ignored_files, done.ignored)}.")
     banks = analysis.question_banks(map(str, frame["lesson"].unique()))
     book = analysis.gradebook(frame, banks)
     print()
     print("First-attempt score and questions answered, per lesson:" if len(book) else "No attempts yet.")
     if len(book):
-        print(format_gradebook(book, args.limit))
+        print(format_gradebook(book, args.limit, analysis.flashcard_activity(frame)))
     late = analysis.behind(book) if len(book) else None
     if late is not None and len(late):
         names = ", ".join(f"{r.learner} ({r.status})" for r in late.head(20).itertuples())

@@ -3,9 +3,12 @@
 Which attempts count
     Only graded answers (``kind == "answer"``; a revealed solution is not an answer) to the
     questions of a lesson's quiz (its bank's ``questions``; exercises and ``mode == "exercise"``
-    are left out). A learner's **first attempt** at a question is the earliest such answer in
-    practice mode or in the first take of a test (``mode == "test"`` and ``take == 1``); retakes
-    (take 2, 3...) are never first attempts. The item analysis uses first attempts only.
+    are left out). Flashcard self-ratings (``mode == "flashcard"``, items ``card:<term>``, lesson
+    ``"glossary"`` or a lesson id) are not quiz answers: every function here leaves them out
+    (:func:`flashcard_activity` counts them per learner). A learner's **first attempt** at a
+    question is the earliest such answer in practice mode or in the first take of a test
+    (``mode == "test"`` and ``take == 1``); retakes (take 2, 3...) are never first attempts.
+    The item analysis uses first attempts only.
 
 Per question (item) *i* of a lesson, over the *n* learners with a first attempt at *i*:
 
@@ -32,7 +35,8 @@ with fewer than 2 items or 3 complete learners.
 
 Flags (only when n >= :data:`MIN_LEARNERS`; below it the figures are shown and the one flag is
 "too few learners"): see :data:`THRESHOLDS`. "low discrimination" and "negative discrimination:
-check the key" exclude each other.
+check the key" exclude each other. Figures are rounded to 3 decimals and the flags are decided on
+the rounded figures, so a shown p of 0.200 is never flagged "too hard".
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ __all__ = [
     "MIN_LEARNERS",
     "FIRST_ATTEMPT",
     "first_attempts",
+    "flashcard_activity",
     "gradebook",
     "gradebook_wide",
     "item_analysis",
@@ -63,8 +68,8 @@ MIN_LEARNERS = 20
 THRESHOLDS = {
     "too easy": "difficulty p > 0.9",
     "too hard": "difficulty p < 0.2",
-    "low discrimination": "0 <= discrimination < 0.2",
-    "negative discrimination: check the key": "discrimination < 0",
+    "low discrimination": "0 <= discrimination r < 0.2",
+    "negative discrimination: check the key": "discrimination r < 0",
     "non-functioning distractor: X": "a wrong option X chosen by < 5% of the learners",
     "too few learners": f"n < {MIN_LEARNERS}: figures shown, other flags withheld",
 }
@@ -75,6 +80,22 @@ FIRST_ATTEMPT = (
     "quiz question, in practice mode or in test take 1"
 )
 CHOICE_TYPES = ("single_choice", "multiple_select", "true_false")
+FLASHCARD = "flashcard"
+
+
+def _scored(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without flashcard self-ratings (the learner categories are kept)."""
+    cards = (frame["mode"] == FLASHCARD).to_numpy()
+    return frame[~cards] if cards.any() else frame
+
+
+def flashcard_activity(frame: pd.DataFrame) -> pd.Series:
+    """Flashcard self-ratings per learner (every learner of :func:`roster`, 0 for none)."""
+    cards = frame[(frame["mode"] == FLASHCARD).to_numpy()]
+    counts = pd.Series(np.asarray(_cat(cards, "learner").codes), dtype="int64").value_counts()
+    names = list(map(str, _cat(frame, "learner").categories))
+    out = pd.Series([int(counts.get(j, 0)) for j in range(len(names))], index=names, dtype="int64")
+    return out.reindex(roster(frame)).rename("flashcards")
 
 
 def question_banks(lessons) -> dict[str, Any]:
@@ -99,16 +120,14 @@ def _quiz_ids(frame: pd.DataFrame, banks: dict[str, Any]) -> dict[str, list[str]
     """Each lesson's quiz question ids: the bank's, else those seen in the data (not exercises)."""
     out = {}
     lessons = _cat(frame, "lesson")
-    used = np.unique(lessons.codes[(frame["kind"] == "answer").to_numpy()])
+    candidate = (frame["kind"] == "answer").to_numpy()
+    candidate = candidate & ~frame["mode"].isin(("exercise", FLASHCARD)).to_numpy()
+    used = np.unique(lessons.codes[candidate])
     for lesson in sorted(str(lessons.categories[c]) for c in used if c >= 0):
         if lesson in banks:
             out[lesson] = [q.id for q in banks[lesson].questions]
         else:
-            rows = (
-                (lessons.codes == list(lessons.categories).index(lesson))
-                & (frame["kind"] == "answer").to_numpy()
-                & (frame["mode"] != "exercise").to_numpy()
-            )
+            rows = (lessons.codes == list(lessons.categories).index(lesson)) & candidate
             qcat = _cat(frame, "question_id")
             out[lesson] = sorted(str(qcat.categories[c]) for c in np.unique(qcat.codes[rows]))
     return out
@@ -132,12 +151,13 @@ def _quiz_mask(frame: pd.DataFrame, ids: dict[str, list[str]]) -> np.ndarray:
     return (
         (home[questions.codes] == lessons.codes)
         & (frame["kind"] == "answer").to_numpy()
-        & (frame["mode"] != "exercise").to_numpy()
+        & ~frame["mode"].isin(("exercise", FLASHCARD)).to_numpy()
     )
 
 
 def first_attempts(frame: pd.DataFrame, banks: dict[str, Any] | None = None) -> pd.DataFrame:
     """One row per learner and quiz question: the first attempt (see the module docstring)."""
+    frame = _scored(frame)
     if banks is None:
         banks = question_banks(map(str, _cat(frame, "lesson").categories))
     mask = _quiz_mask(frame, _quiz_ids(frame, banks))
@@ -181,6 +201,7 @@ def gradebook(
     those with no attempt); a learner with no attempt in a lesson gets a row with 0 answered.
     ``first``: :func:`first_attempts` of ``frame`` when already computed.
     """
+    frame = _scored(frame)
     if banks is None:
         banks = question_banks(map(str, _cat(frame, "lesson").categories))
     ids = _quiz_ids(frame, banks)
@@ -385,7 +406,10 @@ def item_analysis(
     "difficulty", "discrimination", "upper_lower", "alpha_if_deleted", "options": {OPTION: share},
     "option_discrimination": {OPTION: r}, "key": [OPTION], "unlisted_responses": {TEXT: share},
     "flags": [str]}]}}, "thresholds": {...}, "first_attempt": str}``. Formulas: the module docstring.
+    ``n_complete`` learners answered all ``n_items_answered`` questions that anyone answered;
+    ``alpha_note`` says why ``alpha`` is ``None`` (else ``None``).
     """
+    frame = _scored(frame)
     if banks is None:
         banks = question_banks(map(str, _cat(frame, "lesson").categories))
     ids = _quiz_ids(frame, banks)
@@ -442,10 +466,20 @@ def item_analysis(
                     alpha_del=deleted[answered_items.index(j)] if j in answered_items else None,
                 )
             )
+        n_complete, k = int(complete.sum()), len(answered_items)
+        which = f"all {k} questions" + (" anyone answered" if k < len(qids) else "")
+        if k < 2:
+            note = f"alpha needs 2 or more questions answered; {k} {'was' if k == 1 else 'were'}"
+        elif n_complete < 3:
+            note = f"alpha needs 3 or more learners who answered {which}; {n_complete} did"
+        else:
+            note = f"the totals of the {n_complete} learners who answered {which} do not vary"
         out["lessons"][lesson] = {
             "n_learners": int(seen.any(axis=1).sum()),
-            "n_complete": int(complete.sum()),
+            "n_complete": n_complete,
+            "n_items_answered": k,
             "alpha": _round(alpha),
+            "alpha_note": note if _round(alpha) is None else None,
             "alpha_kind": "KR-20" if binary else "Cronbach's alpha",
             "items": items,
         }
@@ -509,6 +543,7 @@ def _item(
     if n < min_learners:
         item["flags"] = ["too few learners"]
         return item
+    p, r = item["difficulty"], item["discrimination"]  # flags follow the figures as shown (3 decimals)
     if p > EASY:
         flags.append("too easy")
     elif p < HARD:

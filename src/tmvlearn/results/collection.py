@@ -99,6 +99,12 @@ class Collection:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     ignored: int = 0  # files in searched folders that are not tmvlearn's (notebooks, datasets...)
+    ignored_files: list[str] = field(default_factory=list)  # their paths, in the order met
+
+    def ignore(self, path: str | Path) -> None:
+        """Count ``path``, a file in a searched folder that is not tmvlearn's, as left alone."""
+        self.ignored += 1
+        self.ignored_files.append(str(path))
 
     @property
     def duplicates(self) -> int:
@@ -113,12 +119,17 @@ class Collection:
 # --- finding the files ----------------------------------------------------------------------------
 
 
+def _db_part(name: str) -> bool:
+    """A SQLite database's own side file (``-wal``, ``-shm``, ``-journal``): read with the database."""
+    return name.lower().endswith(("-wal", "-shm", "-journal"))
+
+
 def _kind(path: Path) -> str | None:
     """What ``path`` holds, from its name (and first bytes): sqlite, journal, csv, json or None."""
     name = path.name.lower()
     if name.endswith(_store.PENDING_SUFFIX) or (name.endswith(".jsonl") and path.parent.name == "pending"):
         return "journal"  # beside the database, or in the user state folder's pending/
-    if name.endswith(("-wal", "-shm", "-journal")) or ".tmp" in name:
+    if _db_part(name) or ".tmp" in name:
         return None  # part of a database, or an export being written
     if name.endswith(".csv"):
         return "csv"
@@ -137,15 +148,18 @@ def _sniff(path: Path) -> str | None:
         return None
 
 
-def find_files(paths, skip: set[str] | None = None) -> tuple[list[tuple[Path, str]], list[Problem], int]:
-    """The (file, kind) pairs under ``paths``, the problems met looking, and how many files were ignored.
+def find_files(
+    paths, skip: set[str] | None = None
+) -> tuple[list[tuple[Path, str]], list[Problem], list[str]]:
+    """The (file, kind) pairs under ``paths``, the problems met looking, and the files left alone.
 
     A file given by name is read whatever its name (SQLite is recognised by its header); in a
-    folder only files named as tmvlearn names them are taken. An empty folder is a problem.
+    folder only files named as tmvlearn names them are taken. A database's ``-wal``/``-shm``/
+    ``-journal`` files are part of it, never counted as left alone. An empty folder is a problem.
     """
     found: list[tuple[Path, str]] = []
     problems: list[Problem] = []
-    ignored = 0
+    ignored: list[str] = []
     skip = skip or set()
     for raw in paths:
         path = Path(raw).expanduser()
@@ -183,7 +197,8 @@ def find_files(paths, skip: set[str] | None = None) -> tuple[list[tuple[Path, st
                 file = Path(folder, name)
                 kind = _kind(file)
                 if kind is None:
-                    ignored += 1
+                    if not _db_part(name):
+                        ignored.append(str(file))
                 elif str(file.resolve()) not in skip:
                     found.append((file, kind))
         empty = [
@@ -266,7 +281,7 @@ def _add_sqlite(conn: sqlite3.Connection, path: Path, result: Collection, search
         try:
             present = {r[1] for r in conn.execute("PRAGMA src.table_info(attempts)")}
             if not present and searched:
-                result.ignored += 1  # some other program's database in a searched folder
+                result.ignore(path)  # some other program's database in a searched folder
                 return
             if not present:
                 tables = conn.execute("SELECT count(*) FROM src.sqlite_master").fetchone()[0]
@@ -385,7 +400,7 @@ def _add_json(conn: sqlite3.Connection, path: Path, result: Collection, searched
         return
     if not isinstance(data, dict) or not isinstance(data.get("attempts"), list):
         if searched:
-            result.ignored += 1  # some other JSON file in a searched folder (settings, a manifest...)
+            result.ignore(path)  # some other JSON file in a searched folder (settings, a manifest...)
             return
         result.problems.append(
             Problem(
@@ -425,7 +440,7 @@ def _add_csv(conn: sqlite3.Connection, path: Path, result: Collection, searched:
         if searched:  # the header first: a large table that is not an export is not read whole
             header = set(pd.read_csv(path, nrows=0).columns)
             if not set(REQUIRED) <= header and not {"learner", "question_id"} & header:
-                result.ignored += 1
+                result.ignore(path)
                 return
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
@@ -434,7 +449,7 @@ def _add_csv(conn: sqlite3.Connection, path: Path, result: Collection, searched:
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         if searched and not {"learner", "question_id"} & set(frame.columns):
-            result.ignored += 1  # some other table in a searched folder, not an export
+            result.ignore(path)  # some other table in a searched folder, not an export
             return
         result.problems.append(
             Problem(
@@ -512,7 +527,9 @@ def collect_into(
     result = Collection(into=str(into) if into is not None else ":memory:")
     try:
         explicit = {str(Path(p).expanduser()) for p in paths}
-        files, result.problems, result.ignored = find_files(paths, skip)
+        files, result.problems, left_alone = find_files(paths, skip)
+        for file in left_alone:
+            result.ignore(file)
         for path, kind in files:
             searched = str(path) not in explicit
             if kind == "sqlite":

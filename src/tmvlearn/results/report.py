@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,8 @@ import pandas as pd
 from tmvlearn.quiz.markup import escape, markdown_to_html
 from tmvlearn.results import analysis as an
 
-__all__ = ["html_report", "score_figure", "scatter_figure", "options_figure", "MAX_OPTION_FIGURES"]
+__all__ = ["html_report", "score_figure", "scatter_figure", "numbered_flags", "options_figure",
+           "MAX_OPTION_FIGURES"]
 
 MAX_OPTION_FIGURES = 12
 #: Flagged questions are shown most urgent first: a wrong key, then options nobody takes, then the rest.
@@ -37,6 +39,12 @@ def _plain(text: str, limit: int = 60) -> str:
     text = " ".join(str(text).split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return text.replace("$", r"\$")
+
+
+def _wrapped(text: str, width: int = 42, lines: int = 3) -> str:
+    """Text for a figure's tick label: wrapped over up to ``lines`` lines (… only past them)."""
+    text = " ".join(str(text).split())
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …")).replace("$", r"\$")
 
 
 def _png(fig) -> str:
@@ -89,6 +97,14 @@ def score_figure(book: pd.DataFrame, simulated: bool = False):
     return fig, alt
 
 
+def numbered_flags(items: pd.DataFrame) -> pd.DataFrame:
+    """The flagged rows of :func:`tmvlearn.results.analysis.items_table` that the scatter shows,
+    lowest discrimination first, indexed 1..n as the figure numbers them."""
+    data = items.dropna(subset=["difficulty", "discrimination"])
+    out = data[data["flags"].str.len() > 0].sort_values("discrimination", kind="stable")
+    return out.set_axis(pd.RangeIndex(1, len(out) + 1, name="no."))
+
+
 def scatter_figure(items: pd.DataFrame, simulated: bool = False):
     """Difficulty against discrimination, one point per question, flagged questions labelled."""
     from tmvlearn.plots import OKABE_ITO, new_figure
@@ -119,7 +135,7 @@ def scatter_figure(items: pd.DataFrame, simulated: bool = False):
         marker="^",
         label="flagged",
     )
-    worst = data[flagged].sort_values("discrimination")
+    worst = numbered_flags(items)
     offsets = [(5, 4), (5, -9), (-12, 4), (-12, -9)]
     for number, row in enumerate(worst.itertuples(), start=1):  # numbers: short labels collide less
         ax.annotate(
@@ -138,7 +154,7 @@ def scatter_figure(items: pd.DataFrame, simulated: bool = False):
     ax.set_title(("Simulated class: " if simulated else "") + "questions by difficulty and discrimination")
     ax.legend(loc="upper left")
     named = ", ".join(
-        f"{n} {r.question_id} (p={r.difficulty:.2f}, r={r.discrimination:.2f})"
+        f"{n} {r.question_id} (p={r.difficulty:.3f}, r={r.discrimination:.3f})"
         for n, r in enumerate(worst.itertuples(), start=1)
     )
     alt = (
@@ -158,8 +174,9 @@ def options_figure(item: dict[str, Any], simulated: bool = False):
     options = list(item["options"])
     shares = [item["options"][o] or 0.0 for o in options]
     keyed = set(item.get("key") or [])
+    labels = [_wrapped(("KEY: " if o in keyed else "") + o) for o in options]  # the full text: the table
     fig, ax = new_figure()
-    fig.set_size_inches(8.0, 0.45 * len(options) + 1.2)
+    fig.set_size_inches(8.0, sum(0.25 + 0.16 * label.count("\n") for label in labels) + 1.3)
     colours = [OKABE_ITO["bluish_green"] if o in keyed else OKABE_ITO["sky_blue"] for o in options]
     bars = ax.barh(
         range(len(options)),
@@ -169,7 +186,7 @@ def options_figure(item: dict[str, Any], simulated: bool = False):
         edgecolor="black",
         linewidth=0.5,
     )
-    ax.set_yticks(range(len(options)), [_plain(("KEY: " if o in keyed else "") + o, 55) for o in options])
+    ax.set_yticks(range(len(options)), labels, fontsize=8)
     ax.invert_yaxis()
     ax.axvline(an.RARE, color=OKABE_ITO["black"], linestyle=":", linewidth=0.8)
     for bar, share in zip(bars, shares, strict=True):
@@ -178,12 +195,12 @@ def options_figure(item: dict[str, Any], simulated: bool = False):
         )
     ax.set_xlim(0, 1.08)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    ax.set_xlabel("share of learners choosing the option on their first attempt (dotted: 5%)")
+    ax.set_xlabel("share choosing the option on the first attempt (dotted: 5%)")
     ax.set_title(_plain(("Simulated class: " if simulated else "") + item["question_id"], 70))
     alt = (
         f"Bar chart of the options of question {item['question_id']}: "
         + "; ".join(
-            f"{'the key ' if o in keyed else ''}{' '.join(o.split())[:80]} {_pct(s)}"
+            f"{'the key ' if o in keyed else ''}{' '.join(o.split())} {_pct(s)}"
             for o, s in zip(options, shares, strict=True)
         )
         + "."
@@ -219,7 +236,29 @@ def _pct(value) -> str:
 def _num(value, fmt: str = "{:.2f}") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return fmt.format(value + 0.0 if abs(value) >= 0.005 else 0.0)  # no "-0.00"
+    text = fmt.format(value + 0.0)
+    return text[1:] if text.startswith("-") and not set(text) & set("123456789") else text  # no "-0.000"
+
+
+def _planted(attrs: dict[str, Any]) -> str:
+    """The simulated class's planted problems, each question named and linked to its section (HTML)."""
+    bad, unused = attrs.get("miskeyed"), attrs.get("unpicked")
+
+    def named(info: dict[str, Any]) -> str:
+        qid = escape(info["question_id"])
+        return f'question <a href="#flag-{qid}"><code>{qid}</code></a> ({escape(info["lesson"])})'
+
+    text = []
+    if bad:
+        text.append(
+            f"Planted: {named(bad)} is simulated as if its key were wrong (the able learners choose "
+            "another option; the bank's key is in fact right)"
+        )
+    if unused:
+        text.append(f"{named(unused)} has a distractor nobody picks")
+    if not text:
+        return "Some questions are simulated as if their key were wrong, or with a distractor nobody picks."
+    return "; ".join(text) + "."
 
 
 def _table(
@@ -271,15 +310,20 @@ def html_report(
         f"<header><h1>{escape(title)}</h1>",
     ]
     if simulated:
-        parts.append(
-            f'<p class="banner">{SIMULATED}: every figure and name on this page is simulated, '
-            "generated from the shipped question banks with a 2PL item-response model. One question is "
-            "simulated as if its key were wrong (the able learners choose another option; the bank's "
-            "key is in fact right) and one has a distractor nobody picks.</p>"
-        )
+        parts.append(f'<p class="banner">{SIMULATED}: every figure and name on this page is simulated, '
+                     f"generated from the shipped question banks with a 2PL item-response model. "
+                     f"{_planted(frame.attrs)}</p>")
+    cards = an.flashcard_activity(frame)
     parts.append(
         f"<p>{learners} learners, {len(frame)} attempts in {book['lesson'].nunique()} lessons. "
-        f"Figures use first attempts: {escape(an.FIRST_ATTEMPT)}.</p>"
+        f"Figures use first attempts: {escape(an.FIRST_ATTEMPT)}."
+        + (
+            f" {int(cards.sum())} flashcard self-ratings by {int((cards > 0).sum())} learners are "
+            "not quiz answers and are left out."
+            if cards.any()
+            else ""
+        )
+        + "</p>"
     )
     parts.append(
         '<nav><a href="#scores">Scores</a> · <a href="#items">Questions</a> · '
@@ -302,7 +346,9 @@ def html_report(
                     _num(part["first_score"].median(), "{:.0%}"),
                     _num(part["best_score"].median(), "{:.0%}"),
                     escape(info["alpha_kind"]),
-                    _num(info["alpha"]),
+                    _num(info["alpha"])
+                    if info["alpha"] is not None
+                    else f'– <span class="small">({escape(info.get("alpha_note") or "not computed")})</span>',
                     str(info["n_complete"]),
                 ]
             )
@@ -352,10 +398,10 @@ def html_report(
                 f"<code>{escape(r.question_id)}</code>",
                 escape(r.type or "–"),
                 str(r.n),
-                _num(r.difficulty),
-                _num(r.discrimination),
-                _num(r.upper_lower),
-                _num(r.alpha_if_deleted),
+                _num(r.difficulty, "{:.3f}"),
+                _num(r.discrimination, "{:.3f}"),
+                _num(r.upper_lower, "{:.3f}"),
+                _num(r.alpha_if_deleted, "{:.3f}"),
                 f'<span class="flag">{escape(r.flags)}</span>' if r.flags else "",
             ]
         )
@@ -396,7 +442,8 @@ def html_report(
         bank = banks.get(lesson)
         question = bank[item["question_id"]] if bank is not None else None
         parts.append(
-            f'<div class="question"><h3><code>{escape(item["question_id"])}</code> '
+            f'<div class="question" id="flag-{escape(item["question_id"])}">'
+            f'<h3><code>{escape(item["question_id"])}</code> '
             f'<span class="small">({escape(lesson)}, {escape(item["type"] or "")})</span></h3>'
         )
         parts.append(
@@ -415,7 +462,7 @@ def html_report(
                 [
                     escape(o) + (" <strong>(key)</strong>" if o in keyed else ""),
                     _pct(s),
-                    _num(item["option_discrimination"].get(o)),
+                    _num(item["option_discrimination"].get(o), "{:.3f}"),
                 ]
                 for o, s in item["options"].items()
             ]
