@@ -610,7 +610,7 @@ def test_a_class_on_jupyterhub(course, hub, browser, capsys):
 
 def _check_results(text: str, gradebook_csv: Path, people: Class) -> None:
     """3 learners and 6 attempts; each learner 1 of 2 right on lesson 00, first attempts: the right
-    answer's difficulty is 1, the wrong one's 0 (the format is helper A's, in cli/results.py)."""
+    answer's difficulty is 1, the wrong one's 0 (the format: docs/class-results.md, "Output")."""
     import pandas as pd
 
     lines = text.splitlines()
@@ -620,7 +620,9 @@ def _check_results(text: str, gradebook_csv: Path, people: Class) -> None:
     rows = {line.split()[0]: line.split()[1:3] for line in lines if line.startswith(f"{PREFIX}-")}
     assert rows == {name: ["50%", "2/12"] for name in people.learners}, rows
     items = {line.split()[0]: line.split()[1:3] for line in lines if line.strip().startswith("start-")}
-    assert items[RIGHT[0]] == ["3", "1.00"] and items[WRONG[0]] == ["3", "0.00"], items
+    n_right, p_right = items[RIGHT[0]]
+    n_wrong, p_wrong = items[WRONG[0]]
+    assert (n_right, float(p_right), n_wrong, float(p_wrong)) == ("3", 1.0, "3", 0.0), items
     book = pd.read_csv(gradebook_csv)  # one row per learner; "<lesson> <figure>" columns
     assert sorted(book["learner"]) == sorted(people.learners), "the instructor is not a learner"
     lesson = next(c.rsplit(" ", 1)[0] for c in book.columns if c.startswith("00_"))

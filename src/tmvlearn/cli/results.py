@@ -1,7 +1,7 @@
 """``tmvlearn results``: collect a class's attempts into a gradebook; item analysis; a report.
 
-The stdout format is relied on by scripts (``/work/notes/results_cli.md`` and
-``docs/class-results.md`` describe it): keep the first two lines as they are.
+The stdout format is relied on by scripts and by tests/test_hub_e2e.py (``docs/class-results.md``,
+"Output", describes it): keep the first two lines as they are.
 """
 
 from __future__ import annotations
