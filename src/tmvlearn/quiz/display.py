@@ -16,7 +16,7 @@ from typing import Any
 from tmvlearn.quiz.bank import load_questions
 from tmvlearn.quiz.markup import escape, inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question, Result
-from tmvlearn.quiz.render import display_options, render_key, render_student
+from tmvlearn.quiz.render import display_options, render_key, render_student, with_widget_view
 
 __all__ = ["Quiz", "AnswerKey", "Objectives", "show", "key", "objectives"]
 
@@ -157,16 +157,9 @@ class Quiz:
         return render_student(self.title, self.questions, shuffle=self.shuffle, seed=self.seed)
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        bundle: dict[str, Any] = self.static_bundle()
-        if self.interactive:
-            try:
-                view = self.widget._repr_mimebundle_()
-            except ImportError:  # no ipywidgets: the static rendering still reads
-                view = None
-            widget_mime = "application/vnd.jupyter.widget-view+json"
-            if view and widget_mime in view:
-                bundle[widget_mime] = view[widget_mime]
-        return bundle
+        if not self.interactive:
+            return dict(self.static_bundle())
+        return with_widget_view(self.static_bundle(), lambda: self.widget)
 
     def __repr__(self) -> str:
         return f"<tmvlearn Quiz {self.title!r}: {len(self.questions)} questions, {self.mode} mode>"

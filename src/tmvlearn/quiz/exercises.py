@@ -13,6 +13,7 @@ import html
 from tmvlearn.quiz.bank import BankError, load_bank
 from tmvlearn.quiz.markup import inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question, Result
+from tmvlearn.quiz.render import with_widget_view
 
 __all__ = ["ExerciseCheck", "Solution", "check_exercise", "solution"]
 
@@ -91,16 +92,9 @@ class Solution:
                               f"<em>{inline_html(HIDDEN)}</em></div>")}
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, object]:
-        bundle: dict[str, object] = dict(self.static_bundle())
-        if self.interactive:
-            try:
-                view = self.widget._repr_mimebundle_()
-            except ImportError:  # no ipywidgets: the static rendering still reads
-                view = None
-            mime = "application/vnd.jupyter.widget-view+json"
-            if view and mime in view:
-                bundle[mime] = view[mime]
-        return bundle
+        if not self.interactive:
+            return dict(self.static_bundle())
+        return with_widget_view(self.static_bundle(), lambda: self.widget)
 
     @property
     def widget(self):

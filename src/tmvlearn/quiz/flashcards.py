@@ -28,6 +28,7 @@ import anywidget
 import traitlets
 
 from tmvlearn.errors import UsageError
+from tmvlearn.quiz.render import with_widget_view
 
 __all__ = ["Card", "Flashcards", "flashcards", "deck_names"]
 
@@ -200,16 +201,9 @@ class Flashcards:
                 "text/plain": text}
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        bundle: dict[str, Any] = self.static_bundle()
-        if self.interactive:
-            try:
-                view = self.widget._repr_mimebundle_()
-            except ImportError:
-                view = None
-            mime = "application/vnd.jupyter.widget-view+json"
-            if view and mime in view:
-                bundle[mime] = view[mime]
-        return bundle
+        if not self.interactive:
+            return dict(self.static_bundle())
+        return with_widget_view(self.static_bundle(), lambda: self.widget)
 
     def __repr__(self) -> str:
         return f"<tmvlearn Flashcards {self.name!r}: {len(self.cards)} cards to study>"

@@ -8,8 +8,10 @@ Prompts are Markdown; inline ``$math$`` is kept as written for MathJax.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
+from tmvlearn.lessons import WIDGET_VIEW
 from tmvlearn.quiz.markup import escape, inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question
 
@@ -130,3 +132,17 @@ def render_key(title: str, questions: Sequence[Question],
                objectives: Mapping[str, str] | None = None) -> dict[str, str]:
     """The instructor's key: every answer with its explanation, source and objective."""
     return _render(title, questions, shuffle=False, seed=0, key=True, objectives=objectives)
+
+
+def with_widget_view(static: Mapping[str, Any], make_widget: Callable[[], Any]) -> dict[str, Any]:
+    """``static`` (what a printed copy or a headless run shows) plus the live widget's view from
+    ``make_widget()``; without ipywidgets the static rendering alone still reads."""
+    bundle = dict(static)
+    try:
+        view = make_widget()._repr_mimebundle_()
+    except ImportError:
+        return bundle
+    if view and WIDGET_VIEW in view:
+        bundle[WIDGET_VIEW] = view[WIDGET_VIEW]
+    return bundle
+

@@ -587,23 +587,10 @@ def read_gradebook(conn: sqlite3.Connection, chunk: int = 250_000):
         names.setdefault(key, name)  # the spelling seen most often (then the first in sort order)
     for key, name in conn.execute("SELECT learner_key, learner FROM learners"):
         names.setdefault(key, name)
+    cols = [*KNOWN, "source"]  # ``learner`` is read as its case-folded key
     cursor = conn.execute(
-        "SELECT learner_key, lesson, question_id, response, score, correct, time, mode, kind, "
-        "take, source FROM attempts ORDER BY id"
+        f"SELECT learner_key, {', '.join(cols[1:])} FROM attempts ORDER BY id"
     )
-    cols = [
-        "learner",
-        "lesson",
-        "question_id",
-        "response",
-        "score",
-        "correct",
-        "time",
-        "mode",
-        "kind",
-        "take",
-        "source",
-    ]
     parts: dict[str, list] = {c: [] for c in cols}
     while True:
         rows = cursor.fetchmany(chunk)

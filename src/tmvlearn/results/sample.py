@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tmvlearn.quiz.store import COLUMNS
+
 __all__ = ["sample_class", "MISKEYED", "UNPICKED", "SEED"]
 
 SEED = 14
@@ -63,21 +65,7 @@ def sample_class(seed: int = SEED, n_learners: int = 120, lessons: list[str] | N
     order = rng.permutation(n_learners)
     reach[order[:4]] = 0
     reach[order[4:14]] = min(2, len(lessons))
-    columns: dict[str, list] = {
-        c: []
-        for c in (
-            "learner",
-            "lesson",
-            "question_id",
-            "response",
-            "score",
-            "correct",
-            "time",
-            "mode",
-            "kind",
-            "take",
-        )
-    }
+    columns: dict[str, list] = {c: [] for c in COLUMNS}
     attrs: dict[str, Any] = {"simulated": True, "seed": seed, "n_learners": n_learners}
 
     def add(
