@@ -50,7 +50,7 @@ def main() -> None:
           f"(only reading their YAML: {yaml_only:.0f} ms; {args.repeat} runs each)")
 
     from tmvlearn import quiz
-    from tmvlearn.quiz.store import ProgressStore
+    from tmvlearn.progress import ProgressStore
 
     questions = list(quiz.load_bank("01_biogenesis"))[:10]
     assert len(questions) == 10, "the biogenesis bank has at least 10 questions"

@@ -36,8 +36,8 @@ def build(root: Path, learners: int, questions: int, seed: int = 0) -> int:
     """Write the simulated class under ``root``; the number of attempts."""
     import numpy as np
 
+    from tmvlearn.progress.database import CREATE
     from tmvlearn.quiz.bank import lesson_ids, load_bank
-    from tmvlearn.quiz.store import CREATE
 
     picked = [
         (

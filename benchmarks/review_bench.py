@@ -41,7 +41,7 @@ def _median_ms(times: list[float]) -> float:
 
 def build(path: Path, n: int, ids: list[tuple[str, str]], seed: int = 0) -> None:
     """A schema-1 progress file with ``n`` attempts of "ada" and 2,000 of "grace", over a month."""
-    from tmvlearn.quiz.store import V0_COLUMNS
+    from tmvlearn.progress import V0_COLUMNS
 
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -76,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
 
+    from tmvlearn.progress import ProgressStore
+    from tmvlearn.progress.rows import query_attempts
     from tmvlearn.quiz.bank import lesson_ids, load_bank
-    from tmvlearn.quiz.spaced import compute_states, due
-    from tmvlearn.quiz.store import ProgressStore, _query
+    from tmvlearn.quiz.review_quiz import due
+    from tmvlearn.scheduler import compute_states
 
     ids = [(lesson, q.id) for lesson in lesson_ids() for q in load_bank(lesson).questions]
     with tempfile.TemporaryDirectory() as folder:
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             assert len(got) == n_items
 
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        history = _query(conn, "ada")
+        history = query_attempts(conn, "ada")
         conn.close()
         for _ in range(max(1, args.repeat // 3)):
             t = time.perf_counter()

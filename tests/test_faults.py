@@ -33,8 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from tmvlearn.progress import FILENAME
 from tmvlearn.quiz import ProgressStore, load_bank
-from tmvlearn.quiz.store import FILENAME
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 NOBODY = 65534

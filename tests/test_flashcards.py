@@ -10,10 +10,10 @@ import pytest
 import tmvlearn
 from tmvlearn.datasets import load_dataset
 from tmvlearn.errors import UsageError
+from tmvlearn.progress import FILENAME
 from tmvlearn.quiz import ProgressStore, due
 from tmvlearn.quiz import flashcards as cards_module
 from tmvlearn.quiz.flashcards import Card, deck
-from tmvlearn.quiz.store import FILENAME
 
 
 @pytest.fixture(autouse=True)

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from tmvlearn.cli import main
+from tmvlearn.progress import FILENAME, SCHEMA_VERSION, ProgressError, faults
+from tmvlearn.progress import store as store_module
 from tmvlearn.quiz import ProgressStore, ProgressWarning, export_progress, load_bank, progress, record_attempt
-from tmvlearn.quiz import store as store_module
-from tmvlearn.quiz.store import FILENAME, SCHEMA_VERSION, ProgressError
 
 BANK = load_bank("01_biogenesis")
 TF = BANK["bio-ca-scramblase"]  # answer: False
@@ -274,7 +274,7 @@ def test_an_open_store_never_writes_into_a_file_another_process_moved_aside(tmp_
     corrupt_index(db)
     other = subprocess.run(
         [sys.executable, "-W", "always", "-c",
-         "import sys; from tmvlearn.quiz.store import ProgressStore; ProgressStore(sys.argv[1]).record("
+         "import sys; from tmvlearn.progress import ProgressStore; ProgressStore(sys.argv[1]).record("
          "lesson='l', question_id='other', response=0, score=1, correct=True, learner='ada')", str(db)],
         capture_output=True, text=True, timeout=120)
     assert other.returncode == 0 and "moved to" in other.stderr
@@ -286,7 +286,7 @@ def test_an_open_store_never_writes_into_a_file_another_process_moved_aside(tmp_
 # --- faults that leave the file as it is --------------------------------------------------------------
 
 def test_every_check_while_locked_says_where_the_attempt_waits_and_it_is_added_later(tmp_path, monkeypatch):
-    monkeypatch.setattr(store_module, "BUSY_MS", 20)
+    monkeypatch.setattr(faults, "BUSY_MS", 20)
     db = tmp_path / FILENAME
     store = ProgressStore(db)
     fill(store, 5)

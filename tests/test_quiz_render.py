@@ -258,8 +258,8 @@ def test_a_checked_answer_box_reads_clearly_not_as_a_grey_placeholder():
 
 
 def test_the_widget_says_what_is_kept_from_before_and_the_printed_copy_does_not():
+    from tmvlearn.progress import record_attempt
     from tmvlearn.quiz.bank import all_questions
-    from tmvlearn.quiz.store import record_attempt
 
     fresh = show("01_biogenesis")
     assert fresh.widget is not None and fresh.kept_label.value == "", "nothing kept: no line"
@@ -279,7 +279,7 @@ def test_the_widget_says_what_is_kept_from_before_and_the_printed_copy_does_not(
 
 
 def test_a_damaged_progress_file_gives_a_short_note_and_the_quiz_still_works(tmp_path):
-    from tmvlearn.quiz.store import FILENAME
+    from tmvlearn.progress import FILENAME
 
     db = tmp_path / "home" / FILENAME
     db.parent.mkdir(parents=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tmvlearn import progress
 from tmvlearn.cli import main
-from tmvlearn.quiz import store as progress
+from tmvlearn.progress.database import CREATE
 from tmvlearn.quiz.bank import load_bank
 from tmvlearn.results import collect
 
@@ -57,7 +58,7 @@ def _db(path: Path, rows: list[dict], version: int = 1, wal: bool = False) -> Pa
         )
         cols = progress.V0_COLUMNS
     else:
-        conn.executescript(progress.CREATE)
+        conn.executescript(CREATE)
         cols = progress.COLUMNS + ["uid"]
         if version > 1:
             conn.execute("ALTER TABLE attempts ADD COLUMN confidence REAL")

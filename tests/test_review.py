@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from tmvlearn.cli import main
+from tmvlearn.progress import FILENAME, SCHEMA_VERSION
+from tmvlearn.progress import store as store_module
 from tmvlearn.quiz import ProgressStore, due, load_bank, review
-from tmvlearn.quiz import store as store_module
-from tmvlearn.quiz.spaced import compute_states, mix_lessons, rating
-from tmvlearn.quiz.store import FILENAME, SCHEMA_VERSION
+from tmvlearn.quiz.review_quiz import mix_lessons
+from tmvlearn.scheduler import compute_states, rating
 
 VERSION_1 = Path(__file__).with_name("data") / "progress-v1.sqlite3"  # written by tmvlearn's schema-1 store
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -188,11 +189,11 @@ def test_pending_attempts_count_at_once_and_update_the_state_when_replayed(tmp_p
 
 
 def test_a_failing_scheduler_never_costs_an_attempt(tmp_path, monkeypatch):
-    import tmvlearn.quiz.spaced as review_module
+    import tmvlearn.progress.review_cache as review_cache
 
     db = tmp_path / FILENAME
     store = ProgressStore(db)
-    monkeypatch.setattr(review_module, "compute_states", lambda rows: 1 / 0)
+    monkeypatch.setattr(review_cache, "compute_states", lambda rows: 1 / 0)
     answer(store, T0, False)
     assert len(store.attempts("ada")) == 1
     monkeypatch.undo()
@@ -343,11 +344,11 @@ def test_a_variant_question_gets_fresh_numbers_in_each_review(tmp_path):
 
 
 def test_a_migration_with_a_failing_scheduler_still_opens_and_catches_up_later(tmp_path, monkeypatch):
-    import tmvlearn.quiz.spaced as spaced
+    import tmvlearn.progress.review_cache as review_cache
 
     db = tmp_path / FILENAME
     shutil.copyfile(VERSION_1, db)
-    monkeypatch.setattr(spaced, "compute_states", lambda rows, start=None: 1 / 0)
+    monkeypatch.setattr(review_cache, "compute_states", lambda rows, start=None: 1 / 0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no attempt may go to a journal
         answer(ProgressStore(db), datetime(2026, 1, 5, tzinfo=timezone.utc), True)

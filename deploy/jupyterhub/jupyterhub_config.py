@@ -108,7 +108,7 @@ c.Spawner.args = list(OFFLINE_OPTIONS)
 # Open lesson 00 after login.
 c.Spawner.default_url = f"/lab/tree/{WORKBOOK}/00_start_here.ipynb"
 c.Spawner.environment = {
-    # Progress (the quiz store) in the learner's folder on the course volume.
+    # Progress (the progress store, tmvlearn.progress) in the learner's folder on the course volume.
     "TMVLEARN_HOME": lambda spawner: str(COURSE / spawner.user.name),
     # The announcements prompt is off, through tmvlearn's page config (written by the hook below).
     "JUPYTER_CONFIG_PATH": str(LAB_CONFIG),

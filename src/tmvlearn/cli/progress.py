@@ -62,8 +62,8 @@ def format_summary(summary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tmvlearn import progress as prog
     from tmvlearn.errors import TmvlearnError, UsageError
-    from tmvlearn.quiz import store as prog
 
     learner = args.learner or prog.default_learner()
     store = prog.ProgressStore(read_only=True)

@@ -23,9 +23,9 @@ def run(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
+    from tmvlearn import progress as prog
     from tmvlearn.errors import TmvlearnError
-    from tmvlearn.quiz import store as prog
-    from tmvlearn.quiz.spaced import due, plan_text
+    from tmvlearn.quiz.review_quiz import due, plan_text
 
     learner = args.learner or prog.default_learner()
     store = prog.ProgressStore(read_only=True)

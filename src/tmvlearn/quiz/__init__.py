@@ -10,21 +10,15 @@ True
 
 Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
 :mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
-sit on top; :mod:`.progress` keeps attempts in SQLite; :mod:`.interchange`
-reads and writes jupyterquiz JSON; :mod:`.lms` exports banks to Moodle (GIFT, Moodle XML)
-and Canvas (QTI) and imports GIFT; :mod:`.spaced` schedules each answered question's next
-review (``due()``, ``review()``). Importing this package does not import
+sit on top; :mod:`tmvlearn.progress` keeps attempts in SQLite (its functions are
+re-exported here); :mod:`.interchange` reads and writes jupyterquiz JSON; :mod:`.lms`
+exports banks to Moodle (GIFT, Moodle XML) and Canvas (QTI) and imports GIFT;
+:mod:`.review_quiz` asks the questions due for review (``due()``, ``review()``) on the
+schedule of :mod:`tmvlearn.scheduler`. Importing this package does not import
 ipywidgets.
 """
 
-from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
-from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
-from tmvlearn.quiz.exercises import ExerciseCheck, Solution, check_exercise, solution
-from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
-from tmvlearn.quiz.lms import export_banks, import_gift, import_jupyterquiz, write_bank
-from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
-from tmvlearn.quiz.spaced import due, review
-from tmvlearn.quiz.store import (
+from tmvlearn.progress import (
     ProgressStore,
     ProgressWarning,
     attempts,
@@ -32,6 +26,13 @@ from tmvlearn.quiz.store import (
     progress,
     record_attempt,
 )
+from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
+from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
+from tmvlearn.quiz.exercises import ExerciseCheck, Solution, check_exercise, solution
+from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
+from tmvlearn.quiz.lms import export_banks, import_gift, import_jupyterquiz, write_bank
+from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
+from tmvlearn.quiz.review_quiz import due, review
 
 __all__ = [
     "AnswerKey",

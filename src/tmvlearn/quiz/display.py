@@ -141,7 +141,7 @@ class Quiz:
     @property
     def widget_seed(self) -> str:
         """The widget's shuffle seed: the lesson's SEED and the learner, so each learner's order is fixed."""
-        from tmvlearn.quiz.store import default_learner
+        from tmvlearn.progress import default_learner
 
         return f"{self.seed}:{self.learner or default_learner()}"
 
@@ -226,7 +226,7 @@ class Quiz:
             return ""
         see = "see <code>tmvlearn progress</code>"
         try:
-            from tmvlearn.quiz.store import attempts
+            from tmvlearn.progress import attempts
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -257,7 +257,7 @@ class Quiz:
         self.results[question.id] = result
         self.storage_warnings: list[str] = []
         if self.record:
-            from tmvlearn.quiz.store import record_attempt
+            from tmvlearn.progress import record_attempt
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -302,7 +302,7 @@ class Quiz:
         if not self.record:
             return self.take + 1
         try:
-            from tmvlearn.quiz.store import attempts
+            from tmvlearn.progress import attempts
 
             done = attempts(self.learner)
             ids = {q.id for q in self.questions}

@@ -127,7 +127,7 @@ class Solution:
         if self.record:
             import warnings
 
-            from tmvlearn.quiz.store import ProgressWarning, record_attempt
+            from tmvlearn.progress import ProgressWarning, record_attempt
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ProgressWarning)

@@ -8,7 +8,7 @@ The cards are the ``glossary`` dataset's rows (term, definition; Zhu et al. 2021
 and inline definitions). A lesson's deck holds the glossary terms that lesson's text or quiz uses. In
 JupyterLab a card shows its term; **Flip** (F or Space) shows the definition, then **Knew it** (K)
 or **Didn't** (D) records the answer (``mode="flashcard"``, item ``card:<term>``) and moves on. The
-FSRS schedule of :mod:`tmvlearn.quiz.spaced` decides when a card comes back: cards due first,
+FSRS schedule of :mod:`tmvlearn.scheduler` decides when a card comes back: cards due first,
 oldest first, then new ones. Printed, or run headless (nbval, papermill, handouts), the deck is a
 two-column table of a fixed sample, never the learner's state.
 """
@@ -48,7 +48,7 @@ class Card:
     @property
     def item(self) -> str:
         """The card's id in the progress store's review state."""
-        from tmvlearn.quiz.spaced import CARD_PREFIX
+        from tmvlearn.scheduler import CARD_PREFIX
 
         return f"{CARD_PREFIX}{self.term}"
 
@@ -298,7 +298,7 @@ def _record(card: Card, knew: bool, learner: str | None) -> str:
     """Keep the answer; a storage warning comes back as HTML for the status line."""
     import warnings
 
-    from tmvlearn.quiz.store import get_store
+    from tmvlearn.progress import get_store
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -333,7 +333,7 @@ def flashcards(name: str = GLOSSARY, *, n: int = 10, learner: str | None = None,
     chosen: list[Card] = []
     intro = ""
     if interactive:
-        from tmvlearn.quiz.spaced import _now, due
+        from tmvlearn.quiz.review_quiz import _now, due
 
         when = _now(now)
         plan = due(learner, now=when, upcoming=True, store=store)

@@ -7,7 +7,7 @@ pending journals (``progress.sqlite3.pending``, JSON lines), progress exports
 
 Learners' files are only read: SQLite files are opened read-only (``mode=ro``; ``immutable`` when
 a read-only folder leaves no other way), never created, migrated or repaired. Only the
-``attempts`` table and the columns this version knows (:data:`tmvlearn.quiz.store.COLUMNS`) are
+``attempts`` table and the columns this version knows (:data:`tmvlearn.progress.COLUMNS`) are
 read; extra columns and tables (a newer schema) are ignored.
 
 The gradebook is a SQLite file with an ``attempts`` table like the progress store's, plus
@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from tmvlearn.quiz import store as _store
+from tmvlearn import progress
 from tmvlearn.results import DEFAULT_GRADEBOOK
 
 __all__ = ["Collection", "Problem", "collect", "collect_into", "read_gradebook", "DEFAULT_GRADEBOOK"]
 
 #: Columns an attempt must have (schema version 0); ``mode``, ``kind``, ``take`` default as in the store.
-REQUIRED = list(_store.V0_COLUMNS)
-KNOWN = list(_store.COLUMNS)
-DEFAULTS = dict(_store.DEFAULTS)
+REQUIRED = list(progress.V0_COLUMNS)
+KNOWN = list(progress.COLUMNS)
+DEFAULTS = dict(progress.DEFAULTS)
 GRADEBOOK_TABLE = "tmvlearn_results"  # marks a file as a gradebook
 SKIPPED_DIRS = {".ipynb_checkpoints", "__pycache__", ".git", "node_modules"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -127,7 +127,7 @@ def _db_part(name: str) -> bool:
 def _kind(path: Path) -> str | None:
     """What ``path`` holds, from its name (and first bytes): sqlite, journal, csv, json or None."""
     name = path.name.lower()
-    if name.endswith(_store.PENDING_SUFFIX) or (name.endswith(".jsonl") and path.parent.name == "pending"):
+    if name.endswith(progress.PENDING_SUFFIX) or (name.endswith(".jsonl") and path.parent.name == "pending"):
         return "journal"  # beside the database, or in the user state folder's pending/
     if _db_part(name) or ".tmp" in name:
         return None  # part of a database, or an export being written
@@ -310,7 +310,7 @@ def _add_sqlite(conn: sqlite3.Connection, path: Path, result: Collection, search
             is_gradebook = conn.execute(
                 "SELECT count(*) FROM src.sqlite_master WHERE name = ?", (GRADEBOOK_TABLE,)
             ).fetchone()[0]
-            if version > _store.SCHEMA_VERSION and not is_gradebook:
+            if version > progress.SCHEMA_VERSION and not is_gradebook:
                 result.notes.append(
                     f"{path} was written by a newer tmvlearn (schema version {version}); its "
                     "attempts were read with the columns this version knows."
@@ -322,10 +322,10 @@ def _add_sqlite(conn: sqlite3.Connection, path: Path, result: Collection, search
             _tally(result, count, conn.total_changes - before)
             return
         except sqlite3.DatabaseError as exc:
-            if _store._is_locked(exc):
+            if progress.is_locked(exc):
                 last = exc
                 continue
-            if not _store._proves_corrupt(exc):
+            if not progress.proves_corrupt(exc):
                 last = exc
                 break
             _add_salvaged(conn, path, exc, result)
@@ -333,17 +333,17 @@ def _add_sqlite(conn: sqlite3.Connection, path: Path, result: Collection, search
         finally:
             conn.commit()
             conn.execute("DETACH DATABASE src")
-    if last is not None and _store._proves_corrupt(last):
+    if last is not None and progress.proves_corrupt(last):
         result.problems.append(Problem(str(path), "skipped", f"damaged: {last}"))
         return
-    reason = _store._describe(last, path) if last is not None else "unknown error"
+    reason = progress.describe_fault(last, path) if last is not None else "unknown error"
     result.problems.append(Problem(str(path), "skipped", f"cannot be read: {reason}"))
 
 
 def _add_salvaged(conn: sqlite3.Connection, path: Path, exc: Exception, result: Collection) -> None:
     """A damaged file: what the store's own salvage can still read."""
     notes: list[str] = []
-    rows, _ = _store._read_file(path, None, notes)
+    rows, _ = progress.read_file(path, None, notes)
     if rows:
         _add_rows(conn, rows, str(path), result)
         result.problems.append(
@@ -387,7 +387,7 @@ def _add_learner(conn: sqlite3.Connection, name: Any) -> None:
 def _newer(data: dict[str, Any]) -> int | None:
     for key in ("schema_version", "version", "format"):
         value = data.get(key)
-        if isinstance(value, int) and not isinstance(value, bool) and value > _store.SCHEMA_VERSION:
+        if isinstance(value, int) and not isinstance(value, bool) and value > progress.SCHEMA_VERSION:
             return value
     return None
 
@@ -428,7 +428,7 @@ def _add_json(conn: sqlite3.Connection, path: Path, result: Collection, searched
         )
         return
     for row in attempts:  # exports hold the response parsed; the store keeps it as JSON text
-        row["response"] = json.dumps(_store._jsonable(row["response"]), ensure_ascii=False)
+        row["response"] = json.dumps(progress.jsonable(row["response"]), ensure_ascii=False)
     _add_learner(conn, data.get("learner"))
     _add_rows(conn, attempts, str(path), result)
 
@@ -494,7 +494,7 @@ def _add_journal(conn: sqlite3.Connection, path: Path, result: Collection) -> No
             bad += 1
             continue
         if isinstance(row, dict) and all(c in row for c in REQUIRED):
-            rows.append(_store._clean(row))
+            rows.append(progress.clean_row(row))
         else:
             bad += 1
     _add_rows(conn, rows, str(path), result)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tmvlearn.quiz.store import COLUMNS
+from tmvlearn.progress import COLUMNS
 
 __all__ = ["sample_class", "MISKEYED", "UNPICKED", "SEED"]
 

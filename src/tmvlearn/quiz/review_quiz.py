@@ -1,24 +1,8 @@
-"""Spaced review: when each question (or flashcard) a learner has answered comes back.
+"""The review quiz: the questions (and flashcards) due for a learner, and a quiz that asks them.
 
-Every item a learner has answered has a review state, computed by the FSRS scheduler (the
-``fsrs`` package) from that learner's graded answers to it, oldest first:
-
-- an answer that grades correct with full marks is rated *Good*; correct with less than full
-  marks *Hard*; not correct (partly right included) *Again*; flashcards: "knew it" is *Good*,
-  "didn't" is *Again*. Nothing is rated *Easy*: a quiz has no way to tell an easy recall;
-- only ``kind="answer"`` rows count, in practice and test mode and from flashcards; exercise rows
-  (code tasks, graded by value) and reveals (a solution shown on request, recorded only for
-  exercises) are left out, so revealing a solution neither helps nor harms a schedule;
-- the scheduler has no same-day learning steps, a one-day relearning step and no fuzzing: a miss
-  comes back within a day; right answers, each given when the question is due, push it out from
-  days to weeks (2, 11, 46 days from a first right answer; 2, 6, 17 after a first miss); a miss
-  after that brings it back within a day. No fuzzing keeps the state a pure function of the
-  attempts.
-
-Because the state is a function of the attempts, the progress store (:mod:`.store`, schema
-version 2) keeps it in its ``review_state`` table as a cache it can always rebuild: it is updated
-in the same transaction as each attempt, rebuilt for a file migrated from version 1, and for
-attempts a pending journal (or an older tmvlearn) added later. Reading it never writes anything.
+When each item comes back is the schedule's (:mod:`tmvlearn.scheduler`); the states are read, never
+written, through the progress store (:mod:`tmvlearn.progress`). This module depends on both; neither
+depends on it.
 
 >>> from tmvlearn import quiz
 >>> quiz.due()              # doctest: +SKIP  (a DataFrame: question_id, lesson, due, ...)
@@ -30,109 +14,16 @@ from __future__ import annotations
 import functools
 import html
 import random
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import datetime, timezone
 
-__all__ = ["ItemState", "due", "review", "rating", "compute_states", "CARD_PREFIX",
-           "is_reviewed"]
+from tmvlearn.scheduler import CARD_PREFIX
 
-CARD_PREFIX = "card:"  # flashcards' item ids: "card:<term>"
-REVIEWED_MODES = ("practice", "test", "flashcard")
+__all__ = ["due", "review", "plan_text", "mix_lessons", "sample_ids"]
+
 DUE_COLUMNS = ["question_id", "lesson", "due", "last_result", "times_seen", "kind"]
 
 
-@functools.lru_cache(maxsize=1)
-def scheduler():
-    """The one FSRS scheduler every review state is computed with (see the module docstring)."""
-    from fsrs import Scheduler
-
-    return Scheduler(learning_steps=(), relearning_steps=(timedelta(days=1),), enable_fuzzing=False)
-
-
-def rating(score: float, correct: bool):
-    """The FSRS rating of a graded answer: Good (right, full marks), Hard (right, part marks), Again."""
-    from fsrs import Rating
-
-    if not correct:
-        return Rating.Again
-    return Rating.Good if score >= 1 else Rating.Hard
-
-
-def is_reviewed(row: dict[str, Any]) -> bool:
-    """Whether an attempt row counts for review: a graded answer outside exercises."""
-    return row.get("kind", "answer") == "answer" and row.get("mode", "practice") in REVIEWED_MODES
-
-
-def _when(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:  # a damaged time: treat it as long ago, so the item is due
-        moment = datetime(2000, 1, 1, tzinfo=timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class ItemState:
-    """One (learner, item)'s review state. ``card`` is the FSRS card as JSON."""
-
-    learner: str
-    item: str
-    lesson: str
-    due: str
-    last_correct: bool
-    last_time: str
-    seen: int
-    card: str
-
-    def row(self) -> tuple:
-        return (self.learner, self.item, self.lesson, self.due, int(self.last_correct), self.last_time,
-                self.seen, self.card)
-
-
-def _item_id(text: str) -> int:
-    """A stable FSRS card id for an item (the library wants an int)."""
-    import zlib
-
-    return zlib.crc32(text.encode("utf-8"))
-
-
-def compute_states(rows: Iterable[dict[str, Any]],
-                   start: dict[tuple[str, str], ItemState] | None = None) -> dict[tuple[str, str], ItemState]:
-    """Review states from attempt rows (dicts as the store reads them), keyed by (learner, item).
-
-    Rows that do not count (:func:`is_reviewed`) are skipped; the rest are replayed per item in
-    time order (rows with equal times keep the order given). ``start``: states to continue from, for
-    rows that all come after the state's last attempt (the same result as replaying everything).
-    """
-    from fsrs import Card
-
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for row in rows:
-        if is_reviewed(row):
-            groups.setdefault((str(row["learner"]), str(row["question_id"])), []).append(row)
-    sched = scheduler()
-    out = {}
-    for key, history in groups.items():
-        learner, item = key
-        history.sort(key=lambda r: str(r["time"]))
-        before = (start or {}).get(key)
-        if before is not None:
-            card, seen = Card.from_json(before.card), before.seen
-        else:
-            card, seen = Card(card_id=_item_id(item)), 0
-        last = history[-1]
-        for row in history:
-            card, _ = sched.review_card(card, rating(float(row["score"]), bool(row["correct"])),
-                                        _when(row["time"]))
-        out[key] = ItemState(learner, item, str(last.get("lesson") or ""),
-                             card.due.astimezone(timezone.utc).isoformat(timespec="seconds"),
-                             bool(last["correct"]), str(last["time"]), seen + len(history), card.to_json())
-    return out
-
-
-# --- reading -------------------------------------------------------------------------------------
+# --- what is due ---------------------------------------------------------------------------------
 
 def _now(now: datetime | None) -> datetime:
     if now is None:
@@ -152,7 +43,7 @@ def due(learner: str | None = None, *, now: datetime | None = None, upcoming: bo
     """
     import pandas as pd
 
-    from tmvlearn.quiz.store import get_store
+    from tmvlearn.progress import get_store
 
     states, source, notes = (store or get_store()).review_states(learner)
     records = [(s.item, s.lesson, s.due, "right" if s.last_correct else "missed", s.seen,
