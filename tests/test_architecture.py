@@ -1,5 +1,5 @@
-"""The package's shape: every module imports on its own, dependencies point one way, and only the
-question types know the concrete question classes."""
+"""The package's shape: every module imports on its own, no module imports in a circle, none is over
+700 lines, dependencies point one way, and only the question types know the concrete question classes."""
 
 import ast
 import pkgutil
@@ -14,13 +14,12 @@ PACKAGE = Path(tmvlearn.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.walk_packages([str(PACKAGE)], "tmvlearn.")
                  if not m.name.endswith("__main__"))  # running those starts the command
 TYPE_MODULES = "tmvlearn.quiz.questions"
+MAX_LINES = 700
 
 
 def _imports(module: str) -> tuple[set[str], set[str]]:
     """(modules imported, names imported from tmvlearn modules) by one module's source."""
-    path = PACKAGE.joinpath(*module.split(".")[1:])
-    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = ast.parse(_source(module).read_text(encoding="utf-8"))
     modules, names = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -30,6 +29,154 @@ def _imports(module: str) -> tuple[set[str], set[str]]:
             if node.module.startswith("tmvlearn"):
                 names |= {alias.name for alias in node.names}
     return modules, names
+
+
+def _source(module: str) -> Path:
+    path = PACKAGE.joinpath(*module.split(".")[1:])
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _is_main_block(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+
+
+def _imported_modules(module: str) -> set[str]:
+    """The tmvlearn modules ``module`` imports, at module level or inside functions alike; not those
+    only imported for type checkers (``if TYPE_CHECKING:``) or when run as a script (``if __name__ ==
+    "__main__":``). Relative imports are resolved; ``from package import name`` counts the
+    submodule ``package.name`` when there is one, else ``package``. Importing a module runs the
+    packages above it first, so they count too, except ``module``'s own (already being imported)."""
+    known = set(MODULES) | {"tmvlearn"}
+    is_package = _source(module).name == "__init__.py"
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and (_is_type_checking(node.test) or _is_main_block(node.test)):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                name = alias.name
+                while name not in known and "." in name:
+                    name = name.rsplit(".", 1)[0]
+                if name in known:
+                    found.add(name)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = module.split(".")[: len(module.split(".")) - node.level + is_package]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            for alias in node.names:
+                if f"{base}.{alias.name}" in known:
+                    found.add(f"{base}.{alias.name}")
+                elif base in known:
+                    found.add(base)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(ast.parse(_source(module).read_text(encoding="utf-8")))
+    parts = module.split(".")
+    own = {".".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    above = {".".join(name.split(".")[:n]) for name in found for n in range(1, name.count(".") + 1)}
+    return (found | above) - own
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Every tmvlearn module -> the tmvlearn modules it imports (see :func:`_imported_modules`)."""
+    return {module: _imported_modules(module) for module in ["tmvlearn", *MODULES]}
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                connect(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+    return sorted(found)
+
+
+def _a_path(graph: dict[str, set[str]], component: list[str]) -> str:
+    """One circle through the component, as "a -> b -> a", to say where to cut it."""
+    members = set(component)
+    start = component[0]
+    path, seen = [start], {start}
+    while True:
+        nxt = sorted(n for n in graph[path[-1]] if n in members)
+        back = [n for n in nxt if n == start]
+        if back and len(path) > 1:
+            return " -> ".join(path + [start])
+        fresh = [n for n in nxt if n not in seen]
+        if not fresh:  # closes on a module other than the start
+            closing = next(n for n in nxt if n in seen)
+            return " -> ".join(path[path.index(closing):] + [closing])
+        path.append(fresh[0])
+        seen.add(fresh[0])
+
+
+def test_the_circle_finder_finds_circles_and_only_circles():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e", "f"}, "f": set()}
+    assert circles(graph) == [["a", "b", "c"]]
+    assert _a_path(graph, ["a", "b", "c"]) == "a -> b -> c -> a"
+    assert circles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_import_graph_counts_function_level_imports_and_the_packages_run_on_the_way():
+    graph = import_graph()
+    assert "tmvlearn.progress.store" in graph["tmvlearn.progress"], "a package's own modules count"
+    assert "tmvlearn.progress" in graph["tmvlearn.quiz.display"], "imports inside functions count"
+    assert "tmvlearn.scheduler" in graph["tmvlearn.progress.review_cache"]
+    assert "tmvlearn.cli" not in graph["tmvlearn.lessons"], "a __main__ block is no import"
+    assert "tmvlearn.quiz" in graph["tmvlearn.results.sample"], "importing a module runs its package"
+    assert "tmvlearn.progress" not in graph["tmvlearn.progress.store"], "but not the importer's own"
+
+
+def test_no_module_imports_itself_through_others():
+    graph = import_graph()
+    found = circles(graph)
+    assert not found, "import circles:\n" + "\n".join(
+        f"  {', '.join(c)}: {_a_path(graph, c)}" for c in found)
+
+
+def test_no_module_is_over_700_lines():
+    sizes = {path.relative_to(PACKAGE.parent).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+             for path in sorted(PACKAGE.rglob("*.py"))}
+    over = {path: n for path, n in sizes.items() if n > MAX_LINES}
+    assert not over, f"modules over {MAX_LINES} lines (split them by concern): " + ", ".join(
+        f"{path} ({n})" for path, n in sorted(over.items(), key=lambda item: -item[1]))
 
 
 def test_every_module_imports_alone_in_a_fresh_interpreter():

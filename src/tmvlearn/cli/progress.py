@@ -62,6 +62,7 @@ def format_summary(summary) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import tmvlearn.quiz  # noqa: F401  (summaries then count each lesson's questions in its bank)
     from tmvlearn import progress as prog
     from tmvlearn.errors import TmvlearnError, UsageError
 

@@ -28,7 +28,7 @@ The quiz, the review, class results and the command line use only the names belo
 from tmvlearn.progress.database import FILENAME, SCHEMA_VERSION, default_learner, home_dir
 from tmvlearn.progress.faults import ProgressError, ProgressWarning, describe_fault, is_locked, proves_corrupt
 from tmvlearn.progress.journal import PENDING_SUFFIX
-from tmvlearn.progress.reading import Reading, read_file, summarize
+from tmvlearn.progress.reading import Reading, read_file, summarize, use_lesson_questions
 from tmvlearn.progress.rows import COLUMNS, DEFAULTS, V0_COLUMNS, clean_row, jsonable
 from tmvlearn.progress.store import (
     ProgressStore,
@@ -52,6 +52,7 @@ __all__ = [
     "attempts",
     "progress",
     "summarize",
+    "use_lesson_questions",
     "export_progress",
     "default_learner",
     "home_dir",

@@ -115,12 +115,24 @@ def attempts_frame(rows: list[dict[str, Any]]):
 
 # --- the summary and exports --------------------------------------------------------------------
 
+# The store sits below the quiz and never imports it: the quiz, when imported, says how a lesson's
+# questions are found. Until then (tmvlearn.progress alone) a lesson counts the questions answered.
+_lesson_questions: Callable[[str], list[str]] | None = None
+
+
+def use_lesson_questions(lookup: Callable[[str], list[str]]) -> None:
+    """Have summaries count a lesson's questions with ``lookup(lesson)``: the ids of its bank's quiz
+    questions, raising when the bank cannot be loaded. :mod:`tmvlearn.quiz` does so when imported."""
+    global _lesson_questions
+    _lesson_questions = lookup
+
+
 def _question_ids(lesson: str) -> list[str] | None:
     """The ids of the lesson bank's quiz questions, or None when the bank cannot be loaded."""
+    if _lesson_questions is None:
+        return None
     try:
-        from tmvlearn.quiz.bank import load_bank
-
-        return [q.id for q in load_bank(lesson).questions]
+        return _lesson_questions(lesson)
     except Exception:  # an unknown lesson, a damaged bank: count what is there
         return None
 

@@ -25,6 +25,7 @@ from tmvlearn.progress import (
     export_progress,
     progress,
     record_attempt,
+    use_lesson_questions,
 )
 from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
 from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
@@ -33,6 +34,9 @@ from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterq
 from tmvlearn.quiz.lms import export_banks, import_gift, import_jupyterquiz, write_bank
 from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.review_quiz import due, review
+
+# Progress summaries count each lesson's questions in its bank (the store itself knows no banks).
+use_lesson_questions(lambda lesson: [q.id for q in load_bank(lesson).questions])
 
 __all__ = [
     "AnswerKey",
