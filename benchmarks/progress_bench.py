@@ -69,7 +69,7 @@ def bare_insert(path: Path, rows: list[dict], synchronous: str = "NORMAL") -> fl
 
 
 def store_insert(path: Path, rows: list[dict]) -> float:
-    from tmvlearn.progress import ProgressStore
+    from tmvlearn.quiz import ProgressStore
 
     store = ProgressStore(path)
     start = time.perf_counter()
@@ -95,7 +95,7 @@ def bare_summary(path: Path) -> float:
 
 
 def store_summary(path: Path, **options) -> float:
-    from tmvlearn.progress import ProgressStore
+    from tmvlearn.quiz import ProgressStore
 
     start = time.perf_counter()
     store = ProgressStore(path, **options)
@@ -108,7 +108,7 @@ def store_summary(path: Path, **options) -> float:
 
 def fill(path: Path, rows: list[dict]) -> None:
     """Write ``rows`` into a store file in one transaction (setup, not timed)."""
-    from tmvlearn.progress import ProgressStore
+    from tmvlearn.quiz import ProgressStore
 
     store = ProgressStore(path)
     store.record(**rows[0])  # creates the file with the current schema
@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     os.environ["TMVLEARN_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-bench-")  # never a real database
-    from tmvlearn.progress import ProgressStore
+    from tmvlearn.quiz import ProgressStore
 
     read_only = "read_only" in ProgressStore.__init__.__code__.co_varnames
 

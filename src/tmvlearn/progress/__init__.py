@@ -22,7 +22,9 @@ One module per concern, none of them needed from outside this package:
 - :mod:`.review_cache`: the review states kept beside the attempts (computed by :mod:`tmvlearn.scheduler`);
 - :mod:`.rows` and :mod:`.faults`: the attempt rows' format, and SQLite's faults in words.
 
-The quiz, the review, class results and the command line use only the names below.
+The quiz, the review, class results and the command line use only the names below; this package
+imports none of them. Summaries count a lesson's questions in its quiz bank once :mod:`tmvlearn.quiz`
+is imported (it calls :func:`use_lesson_questions`); before that, the questions answered.
 """
 
 from tmvlearn.progress.database import FILENAME, SCHEMA_VERSION, default_learner, home_dir

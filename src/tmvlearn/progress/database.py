@@ -22,7 +22,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from tmvlearn.progress import faults
+import tmvlearn.progress.faults as faults  # faults.BUSY_MS is read when used: tests shorten it
 from tmvlearn.progress.faults import Corrupt, Unavailable, describe_fault, proves_corrupt, retry_while_locked
 from tmvlearn.progress.review_cache import REVIEW_TABLES, has_review_tables, refresh_review_safely
 from tmvlearn.progress.rows import COLUMNS, V0_COLUMNS

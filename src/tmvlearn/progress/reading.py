@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from tmvlearn.progress import faults
+import tmvlearn.progress.faults as faults  # faults.BUSY_MS is read when used: tests shorten it
 from tmvlearn.progress.database import SCHEMA_VERSION, default_learner
 from tmvlearn.progress.faults import ProgressError, describe_fault, is_locked, proves_corrupt
 from tmvlearn.progress.rows import COLUMNS, DEFAULTS, query_attempts
