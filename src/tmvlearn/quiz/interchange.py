@@ -1,22 +1,10 @@
-"""Read and write the jupyterquiz JSON question format.
+"""Read and write jupyterquiz JSON: the public functions over :mod:`tmvlearn.quiz.lms.jupyterquiz`.
 
-jupyterquiz (https://github.com/jmshea/jupyterquiz) documents a list of
-question objects with ``question``, ``type`` and ``answers``:
-
-* ``multiple_choice`` / ``many_choice``: answers ``{"answer", "correct", "feedback"}``;
-* ``numeric``: optional ``precision`` (significant digits) and answers
-  ``{"type": "value", "value", "correct", "feedback"}``,
-  ``{"type": "range", "range": [lo, hi], ...}`` (lo included, hi excluded) or
-  ``{"type": "default", "feedback"}``;
-* ``string``: answers ``{"answer", "correct", "feedback", "match_case", "fuzzy_threshold"}``
-  or ``{"type": "default", "feedback"}``. Correct answers that disagree on ``match_case`` keep a
-  rule each: the question ignores case except for those listed in ``case_sensitive``.
-
-Mapping: multiple_choice <-> single_choice (true_false is written as a
-two-option multiple_choice), many_choice <-> multiple_select, numeric <->
-numeric, string <-> short_text. Matching and ordering have no jupyterquiz form:
-they are listed in ``.skipped`` with a warning, never silently dropped; so are
-imported questions this module cannot read.
+The format itself (its question types and answers, how each exchange kind is written and read) is
+in :mod:`tmvlearn.quiz.lms.jupyterquiz`, which works on the neutral exchange form
+(:mod:`tmvlearn.quiz.exchange`); this module joins it to the question types. Matching and ordering
+have no jupyterquiz form: they are listed in ``.skipped`` with a warning, never silently dropped;
+so are imported questions that cannot be read.
 """
 
 from __future__ import annotations
@@ -32,7 +20,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from tmvlearn.errors import TmvlearnError
-from tmvlearn.quiz.questions import Question, jupyterquiz_readers, question_from_dict
+from tmvlearn.quiz.lms import jupyterquiz
+from tmvlearn.quiz.questions import Question, exchange_type, question_from_dict
 
 __all__ = ["Converted", "JupyterQuizError", "from_jupyterquiz", "to_jupyterquiz"]
 
@@ -89,28 +78,21 @@ def from_jupyterquiz(source: str | Path | list[Mapping[str, Any]], *, lesson: st
     if not isinstance(source, list):
         raise JupyterQuizError(
             f"jupyterquiz questions must be a JSON list of objects, got {type(source).__name__}")
-    readers = jupyterquiz_readers()
     out, skipped, ids = Converted(), [], set()
     for i, item in enumerate(source):
         label = f"#{i + 1}"
-        if not isinstance(item, Mapping):
-            skipped.append((label, "not a question object"))
+        why = jupyterquiz.problem(item)
+        if why:
+            skipped.append((label, why))
             continue
-        text, kind = item.get("question"), item.get("type")
-        if kind not in readers:
-            skipped.append((label, f"type {kind!r} is not one tmvlearn reads ({', '.join(readers)})"))
-            continue
-        if not isinstance(text, str) or not text.strip():
-            skipped.append((label, "no 'question' text"))
-            continue
-        qid = _make_id(text, i)
+        qid = _make_id(item["question"], i)
         while qid in ids:
             qid += "-x"
         ids.add(qid)
-        prompt = text if not item.get("code") else f"{text}\n\n```\n{item['code']}\n```"
-        cls = readers[kind]
         try:
-            entry = {"id": qid, "type": cls.type_name(), "prompt": prompt, **cls.from_jupyterquiz(item)}
+            read = jupyterquiz.to_item(item, qid)
+            cls = exchange_type(read.kind)
+            entry = {"id": qid, "type": cls.type_name(), "prompt": read.prompt, **cls.from_exchange(read)}
             out.append(question_from_dict(entry, lesson))
         except ValueError as exc:
             skipped.append((label, str(exc)))
@@ -134,7 +116,7 @@ def to_jupyterquiz(questions: Iterable[Question], path: str | Path | None = None
     """
     out, skipped = Converted(), []
     for q in questions:
-        exported = q.export("jupyterquiz")
+        exported = jupyterquiz.export(q.to_exchange())
         if exported.data is not None:
             out.append(exported.data)
         if exported.note:

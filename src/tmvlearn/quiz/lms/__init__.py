@@ -1,10 +1,17 @@
 """Question banks to and from learning management systems.
 
 * :func:`export_banks`: banks to Moodle GIFT (:mod:`.gift`), Moodle XML (:mod:`.moodle_xml`) or a
-  Canvas QTI 1.2 zip (:mod:`.qti`). Each question type maps itself (``question.export(fmt)``);
-  what a format loses is reported per question in :attr:`Exported.notes`, never dropped silently.
+  Canvas QTI 1.2 zip (:mod:`.qti`); what a format loses is reported per question in
+  :attr:`ExportResult.notes`, never dropped silently.
 * :func:`import_gift` / :func:`import_jupyterquiz`: a GIFT or jupyterquiz file to a bank that
   passes ``tmvlearn quiz check``; questions that cannot be read are reported with their line.
+
+Every format goes through the neutral exchange form (:mod:`tmvlearn.quiz.exchange`): a question
+describes itself once (``question.to_exchange()``), each format module (:mod:`.gift`,
+:mod:`.moodle_xml`, :mod:`.qti`, :mod:`.jupyterquiz`) writes that form (its ``export(item)``) and
+reads into it, and a type builds its fields back from it (``from_exchange``). The format modules
+never import the question classes; this package's functions join the two. A new format is one
+module (and a line in :data:`FORMATS`); a new type is one class plus its neutral form.
 
 Everything read is untrusted: sizes are bounded, parsing is linear, and text becomes HTML only
 through :mod:`tmvlearn.quiz.markup`.
@@ -22,10 +29,10 @@ from typing import Any
 
 from tmvlearn.errors import TmvlearnError, UsageError
 
-__all__ = ["FORMATS", "ExportResult", "Imported", "LmsError", "export_banks", "export_text",
-           "import_gift", "import_jupyterquiz", "write_bank"]
+__all__ = ["FORMATS", "ExportResult", "Imported", "LmsError", "export_banks", "export_question",
+           "export_text", "import_gift", "import_jupyterquiz", "write_bank"]
 
-FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> to_<name>
+FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> format module
 IMPORTS = ("gift", "jupyterquiz")
 
 
@@ -54,6 +61,19 @@ def _banks(specs: Iterable[Any]) -> list[Any]:
     return banks
 
 
+def export_question(q: Any, fmt: str) -> Any:
+    """Question ``q`` in format ``fmt`` (a format module's name: ``gift``, ``moodle_xml``, ``qti`` or
+    ``jupyterquiz``) as :class:`~tmvlearn.quiz.exchange.Exported` (data and note)."""
+    import importlib
+
+    from tmvlearn.quiz.exchange import Exported
+
+    if fmt not in (*FORMATS.values(), "jupyterquiz"):
+        return Exported(None, f"{fmt} has no {q.type} questions")
+    module = importlib.import_module(f"tmvlearn.quiz.lms.{fmt}")
+    return module.export(q.to_exchange())
+
+
 def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
     """Banks (lesson ids, bank paths or :class:`Bank` objects) in format ``fmt``
     (``gift``, ``moodle-xml`` or ``qti``), not written anywhere."""
@@ -66,7 +86,7 @@ def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
     for bank in banks:
         items = []
         for q in bank.questions:
-            exported = q.export(method)
+            exported = export_question(q, method)
             if exported.data is None:
                 result.skipped.append((q.id, exported.note or f"{fmt} cannot hold it"))
                 continue
@@ -215,32 +235,6 @@ def _entry(q: Any) -> dict[str, Any]:
     return {**head, **{k: v for k, v in data.items() if k not in head}}
 
 
-def _gift_type(q: Any) -> type:
-    """The question type that reads GIFT question ``q``: the one its tmvlearn comment names if that
-    type reads such questions, else the type that says it does (``reads_gift``)."""
-    from tmvlearn.quiz.questions import QUESTION_TYPES
-
-    named = QUESTION_TYPES.get((q.meta or {}).get("type"))
-    if named is not None and q.kind in named.GIFT:
-        return named
-    readers = [cls for cls in QUESTION_TYPES.values() if cls.reads_gift(q)]
-    if readers:
-        return readers[0]
-    raise ValueError({"essay": "an essay question (no answer to grade) is not imported",
-                      "description": "a description (text with no answers) is not imported"}.get(
-                          q.kind, f"GIFT {q.kind} questions are not imported"))
-
-
-def _explanation(q: Any) -> tuple[str, str | None]:
-    """(explanation, source line) from a GIFT question's general feedback."""
-    text = q.markdown(q.general_feedback) if q.general_feedback else ""
-    source = None
-    paragraphs = text.split("\n\n")
-    if paragraphs and paragraphs[-1].startswith("Source: "):
-        source = paragraphs.pop().removeprefix("Source: ").strip()
-    return "\n\n".join(paragraphs).strip(), source
-
-
 def _check_entry(entry: dict[str, Any], lesson: str) -> str | None:
     """Why this entry would fail ``quiz check`` on its own, or None."""
     from pydantic import ValidationError
@@ -273,7 +267,8 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
     objective, difficulty, source and the fields GIFT cannot hold); others get an id from their
     title, an objective per category, and a note asking for an explanation and a source.
     """
-    from tmvlearn.quiz.lms.gift import read_gift
+    from tmvlearn.quiz.lms.gift import TITLE, read_gift, to_item
+    from tmvlearn.quiz.questions import exchange_type
 
     path = Path(source)
     lesson = lesson or lesson_from_out(out)
@@ -296,36 +291,22 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
         where = f"{name} line {q.line}"
         meta = q.meta or {}
         try:
-            cls = _gift_type(q)
+            item = to_item(q)
+            cls = exchange_type(item.kind, item.type)
             kind = cls.type_name()
-            fields = cls.from_gift(q)
+            fields = cls.from_exchange(item)
         except ValueError as exc:
             skipped.append((where, str(exc)))
             continue
         qid = meta.get("id") if isinstance(meta.get("id"), str) and _ID.match(meta["id"]) else None
         if qid is None and q.title:
-            from tmvlearn.quiz.lms.gift import TITLE
-
             m = TITLE.match(q.title)
             qid = m.group(3) if m else f"gift-{_slug(q.title)}"
         qid = qid or f"gift-{_slug(q.markdown(q.text))}"
         while qid in ids:
             qid += "-x"
         ids.add(qid)
-        prompt = q.markdown(q.text)
-        extras = meta.get("extras") if isinstance(meta.get("extras"), dict) else {}
-        unit = extras.get("unit")
-        if isinstance(unit, str) and prompt.endswith(f" (in {unit})"):
-            prompt = prompt[: -len(f" (in {unit})")]
-        explanation, source_line = _explanation(q)
-        entry: dict[str, Any] = {"id": qid, "type": kind, "prompt": prompt, **fields}
-        for key, value in extras.items():
-            if key == "pair_feedback":
-                continue
-            if isinstance(value, dict) and isinstance(entry.get(key), dict):
-                entry[key] = {**entry[key], **value}
-            else:
-                entry[key] = value
+        entry: dict[str, Any] = {"id": qid, "type": kind, "prompt": item.prompt, **fields}
         own = meta.get("objective") if isinstance(meta.get("objective"), str) else None
         if single and own in objectives:
             objective = own
@@ -342,9 +323,9 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
                     if shown else f"Questions imported from {name}")
                 by_category[key] = f"O{number}"
             objective = by_category[key]
-        entry["explanation"] = explanation or "No explanation came with this question."
+        entry["explanation"] = item.explanation or "No explanation came with this question."
         entry["source"] = meta.get("source") if isinstance(meta.get("source"), dict) else {
-            "document": "imported", "section": source_line or f"{name}, line {q.line}", "refs": []}
+            "document": "imported", "section": item.source_text or f"{name}, line {q.line}", "refs": []}
         entry["objective"] = objective
         entry["difficulty"] = meta.get("difficulty") if meta.get("difficulty") in (1, 2, 3) else 2
         for key in ("note", "solution"):

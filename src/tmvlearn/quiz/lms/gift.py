@@ -11,6 +11,10 @@ it cannot be, and the export says so.
 Each tmvlearn question is preceded by a ``// tmvlearn: {json}`` comment with its id, lesson,
 objective, difficulty and source, and the fields GIFT cannot hold; Moodle ignores comments, and
 :func:`read_gift` uses it so a round trip gives back the same bank.
+
+Like every format module, this one writes from the neutral exchange form (:func:`export` of a
+:class:`tmvlearn.quiz.exchange.Item`) and reads into it (:func:`to_item`); it never sees the
+question classes.
 """
 
 from __future__ import annotations
@@ -19,16 +23,22 @@ import contextlib
 import json
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from tmvlearn.quiz.lms.text import block_html, line_html, plain
+from tmvlearn.quiz.exchange import POSITION, Answer, Exported, Item, Pair, join_notes
+from tmvlearn.quiz.lms.numbers import format_number, grade, short_range, short_tolerance, weight
+from tmvlearn.quiz.lms.text import (
+    block_html,
+    general_html,
+    line_html,
+    lossy_plain,
+    plain,
+    plain_losses,
+    title,
+)
 
-if TYPE_CHECKING:
-    from tmvlearn.quiz.questions import Question
-
-__all__ = ["GiftQuestion", "escape", "format_number", "question_text", "read_gift", "short_range",
-           "short_tolerance", "weight"]
+__all__ = ["GiftQuestion", "escape", "export", "format_number", "grade", "lossy_plain", "read_gift",
+           "short_range", "short_tolerance", "to_item", "weight"]
 
 SPECIAL = "~=#{}:"
 META = "// tmvlearn: "
@@ -49,12 +59,6 @@ def escape(text: str, html: bool = True) -> str:
     return _ESCAPE.sub(one, text)
 
 
-def lossy_plain(text: str) -> bool:
-    """Whether a plain-text field would not reach Moodle as written (a backslash before a special
-    character or n, which Moodle's reader turns into something else)."""
-    return bool(re.search(r"\\[~=#{}:n\\]", text))
-
-
 def html(text: str, block: bool = False) -> str:
     """Bank Markdown as escaped GIFT HTML."""
     return escape(block_html(text) if block else line_html(text))
@@ -65,109 +69,125 @@ def text(value: str) -> str:
     return escape(plain(value), html=False)
 
 
-def format_number(x: float) -> str:
-    """A number as Moodle reads it (PHP ``is_numeric``): no thousands separators, full precision."""
-    if float(x).is_integer() and abs(x) < 1e15:
-        return str(int(x))
-    return repr(float(x))
-
-
-def _sig(x: float, digits: int, rounding: str) -> Decimal:
-    """``x`` (as its shortest repr, which reads back as the same float) to ``digits`` significant digits."""
-    d = Decimal(repr(float(x)))
-    return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=rounding) if d else d
-
-
-def short_range(lo: float, hi: float) -> tuple[float, float]:
-    """[lo, hi] with its ends rounded outward to 6 significant digits, or more where that would widen
-    it by over 1% of its width: the LMS never accepts less than tmvlearn, and hardly more."""
-    allowed = 0.01 * (hi - lo)
-    for digits in range(6, 18):
-        a, b = float(_sig(lo, digits, ROUND_FLOOR)), float(_sig(hi, digits, ROUND_CEILING))
-        if lo - a <= allowed and b - hi <= allowed:
-            return a, b
-    return lo, hi
-
-
-def short_tolerance(value: float, width: float,
-                    bounds: tuple[float, float] | None = None) -> tuple[float, float]:
-    """(value, tolerance) with 6 significant digits, or more where needed, such that value ± tolerance
-    (worked out in floating point, as an LMS does) covers ``bounds`` (default ``value ± width``) and
-    widens it by at most 1% of ``width``."""
-    lo, hi = bounds or (value - width, value + width)
-    for digits in range(6, 18):
-        v = float(_sig(value, digits, ROUND_HALF_EVEN))
-        need = width + abs(v - value)
-        for rounding in (ROUND_HALF_EVEN, ROUND_CEILING):  # the nearer one if it still covers
-            t = float(_sig(need, digits, rounding))
-            if t - width <= 0.01 * width and v - t <= lo and v + t >= hi:
-                return v, t
-    return value, width
-
-
-# Moodle's importer accepts only the grades its forms offer (or the nearest, if asked).
-_GRADES = [0, 100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, 16.66667,
-           14.28571, 12.5, 11.11111, 10, 5]
-
-
-def grade(fraction: float) -> float:
-    """``fraction`` (-1..1) rounded to the nearest grade Moodle lists, keeping its sign."""
-    nearest = min(_GRADES, key=lambda g: abs(g - abs(fraction) * 100))
-    return (-nearest if fraction < 0 else nearest) / 100
-
-
-def weight(fraction: float) -> str:
-    """``fraction`` (-1..1) as a GIFT weight such as ``%33.33333%``, the nearest grade Moodle lists."""
-    nearest = min(_GRADES, key=lambda g: abs(g - abs(fraction) * 100))
-    return f"%{'-' if fraction < 0 else ''}{nearest:.7g}%"
-
-
-def title(q: Question) -> str:
-    parts = [q.lesson or "", q.objective or "", q.id]
-    return " ".join(p for p in parts if p)
-
-
-TITLE = re.compile(  # the title written by title(): lesson, objective, id
+TITLE = re.compile(  # the title written by text.title(): lesson, objective, id
     r"^(?:(\d{2}_[a-z0-9_]+) )?(?:(O\d+) )?([a-z0-9]+(?:-[a-z0-9]+)*)$")
 
 
-def general_feedback(q: Question) -> str:
-    parts = [block_html(q.explanation)] if q.explanation else []
-    if q.source_text:
-        from tmvlearn.quiz.markup import escape as html_escape
-
-        parts.append(f"<p>Source: {html_escape(q.source_text)}</p>")
-    return escape("".join(parts))
-
-
-def meta(q: Question, extras: dict[str, Any]) -> dict[str, Any]:
+def meta(item: Item, kept: dict[str, Any]) -> dict[str, Any]:
     """What the ``// tmvlearn:`` comment carries for one question."""
-    out: dict[str, Any] = {"id": q.id, "type": q.type}
+    out: dict[str, Any] = {"id": item.id, "type": item.type}
     for key in ("objective", "difficulty", "source", "note", "solution"):
-        value = getattr(q, key)
+        value = getattr(item, key)
         if value:
             out[key] = value
-    if getattr(q, "variant_values", None):  # a tmvlearn variant, exported as its worked values
-        out["worked_variant"] = q.variant_values
-    if extras:
-        out["extras"] = extras
+    if item.worked:  # a tmvlearn variant, exported as its worked values
+        out["worked_variant"] = item.worked
+    if kept:
+        out["extras"] = kept
     return out
-
-
-def question_text(q: Question, answers: list[str], extras: dict[str, Any], prompt: str | None = None) -> str:
-    """One question as GIFT: the comment, the title, the [html] text and the answer section."""
-    comment = META + json.dumps(meta(q, extras), ensure_ascii=False, separators=(",", ":"))
-    head = f"::{escape(title(q), html=False)}::[html]{html(prompt or q.prompt, block=True)}"
-    lines = [comment, head + "{"] + [f"\t{a}" for a in answers]
-    feedback = general_feedback(q)
-    if feedback:
-        lines.append(f"\t####{feedback}")
-    lines.append("}")
-    return "\n".join(lines)
 
 
 def feedback_part(feedback: str | None) -> str:
     return f"#{html(feedback)}" if feedback else ""
+
+
+# --- writing: one answer section per kind, from the neutral item --------------------------------
+# Each returns (answer lines, notes on what GIFT loses, fields for the comment).
+
+Written = tuple[list[str], list[str], dict[str, Any]]
+
+
+def _choices(item: Item) -> Written:
+    """``=right ~wrong`` (one answer), or weighted ``~%50%right ~%-50%wrong`` (several)."""
+    single = item.kind == "single_choice"
+    return [(("=" if a.fraction >= 1 else "~") if single else "~" + weight(a.fraction)) + html(a.text)
+            + feedback_part(a.feedback) for a in item.answers], [], {}
+
+
+def _true_false(item: Item) -> Written:
+    right = next(a for a in item.answers if a.right)
+    wrong = next(a for a in item.answers if not a.right)
+    answer = "T" if right.text == "True" else "F"
+    if wrong.feedback or right.feedback:  # {T#feedback when wrong#feedback when right}
+        answer += ("#" + (html(wrong.feedback) if wrong.feedback else "")
+                   + ("#" + html(right.feedback) if right.feedback else ""))
+    return [answer], [], {}
+
+
+def _numerical(item: Item) -> Written:
+    main, *cases = item.answers
+    num = format_number
+    value, width = short_tolerance(main.value, main.tolerance)  # no float noise, never narrower
+    answers = ["#", f"=%100%{num(value)}:{num(width)}" + feedback_part(main.feedback)]
+    rounded = value != main.value or width != main.tolerance
+    for a in cases:
+        lo, hi = short_range(a.low, a.high) if a.is_range else (a.value, a.value)
+        rounded = rounded or (a.is_range and [lo, hi] != [a.low, a.high])
+        body = f"{num(lo)}..{num(hi)}" if a.is_range else f"{num(lo)}:0"
+        answers.append(f"={'%100%' if a.fraction >= 1 else '%0%'}{body}" + feedback_part(a.feedback))
+    if item.feedback.get("wrong"):
+        answers.append("~#" + html(item.feedback["wrong"]))
+    return answers, [], dict(item.exact) if rounded else {}  # the exact numbers, for a round trip
+
+
+def _short_answer(item: Item) -> Written:
+    answers = [f"=%{100 if a.fraction >= 1 else 0}%{text(a.text)}{feedback_part(a.feedback)}"
+               for a in item.answers]
+    if item.feedback.get("wrong"):
+        answers.append("=%0%*" + feedback_part(item.feedback["wrong"]))  # "any other answer"
+    notes, kept = plain_losses(item), {}
+    if any("->" in a for a in answers):  # Moodle reads "=" with "->" as a matching question
+        notes.append("an answer or feedback holds '->', which makes Moodle read this as matching: "
+                     "use Moodle XML")
+    if item.match_case or any(a.match_case for a in item.answers):
+        notes.append("GIFT cannot ask for exact case: Moodle will accept any case (Moodle XML keeps it)")
+        kept["match_case"] = item.match_case or None
+    return answers, notes, kept
+
+
+def _matching(item: Item) -> Written:
+    answers = [f"={html(p.left)} -> {text(p.right)}" for p in item.pairs]
+    answers += [f"= -> {text(extra)}" for extra in item.decoys]  # a decoy: no item
+    return answers, plain_losses(item), {}
+
+
+def _ordering(item: Item) -> Written:
+    """No ordering in GIFT: a matching of each position to its step (which scores the same)."""
+    answers = [f"={escape(POSITION.format(i))} -> {text(step)}" for i, step in enumerate(item.order, 1)]
+    notes = ["written as a matching of position to step (the format has no ordering)"]
+    if any(plain(step) != step for step in item.order):
+        notes.append("the steps are plain text in the LMS (their Markdown is removed)")
+    return answers, notes, {}
+
+
+WRITERS = {"single_choice": _choices, "multiple_choice": _choices, "true_false": _true_false,
+           "numerical": _numerical, "short_answer": _short_answer, "matching": _matching,
+           "ordering": _ordering}
+# The overall right / wrong feedback GIFT has no place for, by kind (elsewhere it goes in an answer).
+OVERALL = "the overall right / wrong feedback"
+UNPLACED = {"multiple_choice": "the feedback for an all-right answer", "matching": OVERALL,
+            "ordering": OVERALL}
+
+
+def export(item: Item) -> Exported:
+    """One question as GIFT: the comment, the title, the [html] text and the answer section."""
+    writer = WRITERS.get(item.kind)
+    if writer is None:
+        return Exported(None, join_notes([f"gift has no {item.type or item.kind} questions"], item.caveats))
+    answers, notes, extra = writer(item)
+    kept = {**item.kept, **extra}
+    if item.kind in UNPLACED and item.feedback:
+        notes.append(f"{UNPLACED[item.kind]} is not kept (GIFT has no place for it)")
+        kept["feedback"] = dict(item.feedback)
+    kept = {k: v for k, v in kept.items() if v not in (None, [], {}, "")}
+    comment = META + json.dumps(meta(item, kept), ensure_ascii=False, separators=(",", ":"))
+    head = f"::{escape(title(item), html=False)}::[html]{html(item.stem, block=True)}"
+    lines = [comment, head + "{"] + [f"\t{a}" for a in answers]
+    general = escape(general_html(item))
+    if general:
+        lines.append(f"\t####{general}")
+    lines.append("}")
+    return Exported("\n".join(lines), join_notes(item.losses, notes, item.caveats))
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -435,6 +455,123 @@ def numeric_answer(a: GiftAnswer) -> tuple[float, float, tuple[float, float] | N
         value, tol = (float(x) for x in a.text.split(":", 1))
         return value, abs(tol), None
     return float(a.text), 0.0, None
+
+
+def _explanation(q: GiftQuestion) -> tuple[str, str]:
+    """(explanation, source line) from a GIFT question's general feedback."""
+    text = q.markdown(q.general_feedback) if q.general_feedback else ""
+    source = ""
+    paragraphs = text.split("\n\n")
+    if paragraphs and paragraphs[-1].startswith("Source: "):
+        source = paragraphs.pop().removeprefix("Source: ").strip()
+    return "\n\n".join(paragraphs).strip(), source
+
+
+def _feedback(q: GiftQuestion, raw: str) -> str | None:
+    return q.markdown(raw) if raw else None
+
+
+def _read_choices(q: GiftQuestion) -> dict[str, Any]:
+    options, answers = [], []
+    for a in q.answers:
+        option = q.markdown(a.text)
+        if not option.strip():
+            raise ValueError("an answer has no text")
+        if option in options:
+            raise ValueError(f"the answer {option!r} appears twice")
+        options.append(option)
+        answers.append(Answer(option, a.fraction, _feedback(q, a.feedback)))
+    if not any(a.right for a in answers):
+        raise ValueError("no answer has a positive weight")
+    return {"kind": "single_choice" if q.single else "multiple_choice", "answers": tuple(answers)}
+
+
+def _read_true_false(q: GiftQuestion) -> dict[str, Any]:
+    right, wrong = _feedback(q, q.answers[0].feedback), _feedback(q, q.answers[1].feedback)
+    true, false = (right, wrong) if q.true_answer else (wrong, right)
+    return {"kind": "true_false", "answers": (Answer("True", float(bool(q.true_answer)), true),
+                                              Answer("False", float(not q.true_answer), false))}
+
+
+def _read_short_answer(q: GiftQuestion) -> dict[str, Any]:
+    import regex
+
+    accepted, patterns, wrong, feedback = [], [], [], {}
+    right_feedback = None  # the first given for a right answer
+    for a in q.answers:
+        answer = " ".join(a.text.split())
+        if answer == "*":
+            if a.feedback:
+                feedback["wrong"] = q.markdown(a.feedback)
+        elif a.fraction >= 1:
+            if "*" in answer:  # Moodle's wildcard: any characters
+                patterns.append(".*".join(regex.escape(part) for part in answer.split("*")))
+                answer = answer.replace("*", " ").strip()
+            if answer and answer not in accepted:
+                accepted.append(answer)
+            if a.feedback and right_feedback is None:
+                right_feedback = q.markdown(a.feedback)
+        elif answer:
+            wrong.append(Answer(answer, 0.0, _feedback(q, a.feedback)))
+    if not accepted:
+        raise ValueError("no answer is worth 100%")
+    right = [Answer(answer, 1.0, right_feedback) for answer in accepted]
+    return {"kind": "short_answer", "answers": (*right, *wrong), "feedback": feedback,
+            "patterns": tuple(patterns)}
+
+
+def _read_numerical(q: GiftQuestion) -> dict[str, Any]:
+    answers, feedback = [], {}
+    for a in q.answers:
+        if a.prefix == "other":
+            if a.feedback:
+                feedback["wrong"] = q.markdown(a.feedback)
+            continue
+        value, width, rng = numeric_answer(a)
+        low, high = rng or (None, None)
+        answers.append(Answer(fraction=a.fraction, feedback=_feedback(q, a.feedback), value=value,
+                              tolerance=width, low=low, high=high))
+    if not any(a.fraction >= 1 for a in answers):
+        raise ValueError("no number is worth 100%")
+    return {"kind": "numerical", "answers": tuple(answers), "feedback": feedback}
+
+
+def _read_match(q: GiftQuestion) -> dict[str, Any]:
+    """A matching; one of "Position 1", "Position 2"... to steps is also an ordering."""
+    lefts = [q.markdown(a.prefix).strip() for a in q.answers]
+    rights = [" ".join(a.text.split()) for a in q.answers]
+    positions = lefts == [POSITION.format(i) for i in range(1, len(lefts) + 1)]
+    if not positions and not all(rights):
+        raise ValueError("a pair has nothing after '->'")
+    pairs = tuple(Pair(left, right) for left, right in zip(lefts, rights, strict=True) if left)
+    decoys = tuple(right for left, right in zip(lefts, rights, strict=True) if not left)
+    return {"kind": "ordering" if positions else "matching", "pairs": pairs, "decoys": decoys,
+            "order": tuple(rights) if positions else ()}
+
+
+READERS = {"multichoice": _read_choices, "truefalse": _read_true_false, "shortanswer": _read_short_answer,
+           "numerical": _read_numerical, "match": _read_match}
+NOT_READ = {"essay": "an essay question (no answer to grade) is not imported",
+            "description": "a description (text with no answers) is not imported"}
+
+
+def to_item(q: GiftQuestion) -> Item:
+    """A read GIFT question in neutral form, its tmvlearn comment (if any) applied: metadata, the
+    fields GIFT cannot hold (``kept``), the unit taken off the prompt. Raises ``ValueError``."""
+    reader = READERS.get(q.kind)
+    if reader is None:
+        raise ValueError(NOT_READ.get(q.kind, f"GIFT {q.kind} questions are not imported"))
+    fields = reader(q)
+    meta_data = q.meta or {}
+    kept = meta_data.get("extras") if isinstance(meta_data.get("extras"), dict) else {}
+    prompt = q.markdown(q.text)
+    unit = kept.get("unit") if isinstance(kept.get("unit"), str) else None
+    if unit and prompt.endswith(f" (in {unit})"):
+        prompt = prompt[: -len(f" (in {unit})")]
+    explanation, source = _explanation(q)
+    named = meta_data.get("type") if isinstance(meta_data.get("type"), str) else None
+    return Item(id=meta_data.get("id") if isinstance(meta_data.get("id"), str) else "", prompt=prompt,
+                type=named, explanation=explanation, source_text=source, kept=kept, **fields)
 
 
 def file_text(per_bank: list[tuple[Any, list[str]]]) -> str:

@@ -4,19 +4,21 @@ One ``category`` question per lesson (``$course$/top/tmvlearn/<lesson>``), then 
 with ``<name>`` (lesson, objective and id), ``<idnumber>`` (the id), tags for lesson, objective and
 difficulty, HTML text (maths as ``\\( \\)``), per-answer feedback, the explanation and source as
 general feedback. Ordering uses the ``ordering`` question type (a plugin in older Moodle).
+
+Written from the neutral exchange form (:func:`export` of a :class:`tmvlearn.quiz.exchange.Item`);
+this module never sees the question classes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from tmvlearn.quiz.lms.text import block_html, line_html, plain
+from tmvlearn.quiz.exchange import Exported, Item, join_notes
+from tmvlearn.quiz.lms.numbers import format_number, grade, short_tolerance
+from tmvlearn.quiz.lms.text import block_html, general_html, line_html, plain, plain_losses, title
 
-if TYPE_CHECKING:
-    from tmvlearn.quiz.questions import Question
-
-__all__ = ["file_text", "question"]
+__all__ = ["export", "file_text", "question"]
 
 
 def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = "html", **attrs: str) -> ET.Element:
@@ -25,38 +27,23 @@ def _text(parent: ET.Element, tag: str, value: str, fmt: str | None = "html", **
     return el
 
 
-def _name(q: Question) -> str:
-    from tmvlearn.quiz.lms.gift import title
-
-    return title(q)
-
-
-def _general(q: Question) -> str:
-    from tmvlearn.quiz.markup import escape
-
-    out = block_html(q.explanation) if q.explanation else ""
-    if q.source_text:
-        out += f"<p>Source: {escape(q.source_text)}</p>"
-    return out
-
-
-def question(q: Question, qtype: str, children: list[ET.Element], prompt: str | None = None) -> ET.Element:
-    """The ``<question>`` element: common parts, then the type's ``children``."""
+def question(item: Item, qtype: str, children: list[ET.Element]) -> ET.Element:
+    """The ``<question>`` element: common parts, then the kind's ``children``."""
     el = ET.Element("question", {"type": qtype})
     name = ET.SubElement(el, "name")
-    ET.SubElement(name, "text").text = _name(q)
-    _text(el, "questiontext", block_html(prompt or q.prompt))
-    _text(el, "generalfeedback", _general(q))
+    ET.SubElement(name, "text").text = title(item)
+    _text(el, "questiontext", block_html(item.stem))
+    _text(el, "generalfeedback", general_html(item))
     ET.SubElement(el, "defaultgrade").text = "1"
     ET.SubElement(el, "penalty").text = "0"
     ET.SubElement(el, "hidden").text = "0"
-    ET.SubElement(el, "idnumber").text = q.id
+    ET.SubElement(el, "idnumber").text = item.id
     el.extend(children)
     tags = ET.SubElement(el, "tags")
-    for tag in (f"tmvlearn-lesson:{q.lesson}" if q.lesson else None,
-                f"tmvlearn-objective:{q.objective}" if q.objective else None,
-                f"tmvlearn-difficulty:{q.difficulty}" if q.difficulty else None,
-                "tmvlearn-variant:worked-values" if getattr(q, "variant_values", None) else None):
+    for tag in (f"tmvlearn-lesson:{item.lesson}" if item.lesson else None,
+                f"tmvlearn-objective:{item.objective}" if item.objective else None,
+                f"tmvlearn-difficulty:{item.difficulty}" if item.difficulty else None,
+                "tmvlearn-variant:worked-values" if item.worked else None):
         if tag:
             ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
     return el
@@ -101,6 +88,89 @@ def subquestion(left: str, right: str) -> ET.Element:
     ET.SubElement(el, "text").text = line_html(left) if left else ""
     ET.SubElement(ET.SubElement(el, "answer"), "text").text = plain(right)
     return el
+
+
+# --- one writer per kind: (Moodle question type, children, notes on what Moodle XML loses) -----
+
+Written = tuple[str, list[ET.Element], list[str]]
+
+
+def _choices(item: Item) -> Written:
+    single = item.kind == "single_choice"
+    out = [simple("single", "true" if single else "false"), simple("shuffleanswers", "true"),
+           simple("answernumbering", "abc"), *combined(item.feedback.get("correct"))]
+    out += [html_answer(grade(a.fraction), a.text, a.feedback) for a in item.answers]
+    return "multichoice", out, []
+
+
+def _true_false(item: Item) -> Written:
+    return "truefalse", [plain_answer(a.fraction, a.text.lower(), a.feedback) for a in item.answers], []
+
+
+def _numerical(item: Item) -> Written:
+    num = format_number
+    main, *cases = item.answers
+    value, width = short_tolerance(main.value, main.tolerance)
+    answers = [plain_answer(1.0, num(value), main.feedback, tolerance=num(width))]
+    for a in cases:  # a range as its middle and half-width
+        lo, hi = (a.low, a.high) if a.is_range else (a.value, a.value)
+        value, width = short_tolerance((lo + hi) / 2, (hi - lo) / 2, (lo, hi))
+        answers.append(plain_answer(1.0 if a.fraction >= 1 else 0.0, num(value), a.feedback,
+                                    tolerance=num(width)))
+    if item.feedback.get("wrong"):
+        answers.append(plain_answer(0.0, "*", item.feedback["wrong"], tolerance="0"))
+    units = [simple("unitgradingtype", "0"), simple("unitpenalty", "0"), simple("showunits", "3"),
+             simple("unitsleft", "0")]
+    return "numerical", answers + units, []
+
+
+def _short_answer(item: Item) -> Written:
+    answers = [plain_answer(1.0 if a.fraction >= 1 else 0.0, a.text, a.feedback) for a in item.answers]
+    if item.feedback.get("wrong"):
+        answers.append(plain_answer(0.0, "*", item.feedback["wrong"]))
+    notes = plain_losses(item)
+    mixed = any(a.match_case for a in item.answers)
+    if mixed:
+        notes.append("Moodle has one case rule per question: exact case is asked for all answers or none")
+    return "shortanswer", [simple("usecase", "1" if item.match_case or mixed else "0"), *answers], notes
+
+
+def _matching(item: Item) -> Written:
+    subs = [subquestion(p.left, p.right) for p in item.pairs]
+    subs += [subquestion("", extra) for extra in item.decoys]  # a decoy: no item
+    kids = [simple("shuffleanswers", "true"),
+            *combined(item.feedback.get("correct"), item.feedback.get("wrong")), *subs]
+    return "match", kids, plain_losses(item)
+
+
+def _ordering(item: Item) -> Written:
+    """Moodle's ``ordering`` question type (grading by absolute position, as tmvlearn scores)."""
+    kids = [simple("layouttype", "VERTICAL"), simple("selecttype", "ALL"), simple("selectcount", "0"),
+            simple("gradingtype", "ABSOLUTE_POSITION"), simple("showgrading", "SHOW"),
+            simple("numberingstyle", "none"),
+            *combined(item.feedback.get("correct"), item.feedback.get("wrong")),
+            simple("shownumcorrect", "1")]  # explicit, or Moodle's import makes up hint options
+    for position, step in enumerate(item.order, 1):  # the fraction holds the step's place
+        answer = ET.Element("answer", {"fraction": f"{position}.0000000", "format": "html"})
+        ET.SubElement(answer, "text").text = line_html(step)
+        ET.SubElement(ET.SubElement(answer, "feedback", {"format": "html"}), "text").text = ""
+        kids.append(answer)
+    return "ordering", kids, ["needs Moodle's Ordering question type (qtype_ordering)"]
+
+
+WRITERS = {"single_choice": _choices, "multiple_choice": _choices, "true_false": _true_false,
+           "numerical": _numerical, "short_answer": _short_answer, "matching": _matching,
+           "ordering": _ordering}
+
+
+def export(item: Item) -> Exported:
+    """One question as a Moodle XML ``<question>`` element, and what it loses."""
+    writer = WRITERS.get(item.kind)
+    if writer is None:
+        return Exported(None, join_notes([f"moodle_xml has no {item.type or item.kind} questions"],
+                                         item.caveats))
+    qtype, children, notes = writer(item)
+    return Exported(question(item, qtype, children), join_notes(item.losses, notes, item.caveats))
 
 
 def file_text(per_bank: list[tuple[Any, list[ET.Element]]]) -> str:

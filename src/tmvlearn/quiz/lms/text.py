@@ -14,9 +14,11 @@ import re
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from tmvlearn.quiz.markup import _MATH, inline_html, markdown_to_html
+from tmvlearn.quiz.exchange import Item
+from tmvlearn.quiz.markup import _MATH, escape, inline_html, markdown_to_html
 
-__all__ = ["block_html", "html_to_markdown", "line_html", "plain", "same_text"]
+__all__ = ["block_html", "general_html", "html_to_markdown", "line_html", "lossy_plain", "plain",
+           "plain_losses", "same_text", "title"]
 
 _TEX = re.compile(r"\\\((.+?)\\\)", re.S)
 
@@ -47,6 +49,37 @@ def plain(text: str) -> str:
 def same_text(a: str, b: str) -> bool:
     """Whether two bank texts read the same once markup is normalised (rendered, tags dropped)."""
     return plain(a) == plain(b)
+
+
+def lossy_plain(text: str) -> bool:
+    """Whether a plain-text field would not reach Moodle as written (a backslash before a special
+    character or n, which Moodle's GIFT reader turns into something else)."""
+    return bool(re.search(r"\\[~=#{}:n\\]", text))
+
+
+# --- what every LMS format shares ----------------------------------------------------------------
+
+def title(item: Item) -> str:
+    """A question's name in an LMS: lesson, objective and id."""
+    return " ".join(p for p in (item.lesson or "", item.objective or "", item.id) if p)
+
+
+def general_html(item: Item) -> str:
+    """The general feedback as HTML: the explanation, then the source."""
+    out = block_html(item.explanation) if item.explanation else ""
+    if item.source_text:
+        out += f"<p>Source: {escape(item.source_text)}</p>"
+    return out
+
+
+def plain_losses(item: Item) -> list[str]:
+    """What the plain-text fields of an LMS question lose: short answers and matching choices are
+    plain text (their Markdown removed), and GIFT cannot carry some backslashes in them."""
+    if item.kind == "short_answer" and any(lossy_plain(a.text) for a in item.answers):
+        return ["an answer has a backslash before one of ~=#{}:n, which GIFT cannot carry"]
+    if item.kind == "matching" and any(plain(r) != r for r in item.rights):
+        return ["the choices are plain text in the LMS (their Markdown is removed)"]
+    return []
 
 
 # --- HTML (untrusted) to Markdown ----------------------------------------------------------------
