@@ -19,18 +19,22 @@ through :mod:`tmvlearn.quiz.markup`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tmvlearn.errors import TmvlearnError, UsageError
 
-__all__ = ["FORMATS", "ExportResult", "Imported", "LmsError", "export_banks", "export_question",
-           "export_text", "import_gift", "import_jupyterquiz", "write_bank"]
+__all__ = ["FORMATS", "Converted", "ExportResult", "Imported", "JupyterQuizError", "LmsError", "export_banks",
+           "export_question", "export_text", "from_jupyterquiz", "import_gift", "import_jupyterquiz",
+           "to_jupyterquiz", "write_bank"]
 
 FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> format module
 IMPORTS = ("gift", "jupyterquiz")
@@ -147,6 +151,115 @@ def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, 
     return result
 
 
+# --- jupyterquiz: the question objects themselves (tmvlearn.quiz.interchange) -------------------
+
+class JupyterQuizError(TmvlearnError, ValueError):
+    """The input is not jupyterquiz JSON at all (unreadable, not a list)."""
+
+
+class Converted(list):
+    """A list of converted questions plus ``skipped``: ``[(id or index, reason), ...]``."""
+
+    def __init__(self, items: Iterable[Any] = (), skipped: list[tuple[str, str]] | None = None):
+        super().__init__(items)
+        self.skipped = skipped or []
+
+
+def _warn_skipped(skipped: list[tuple[str, str]], verb: str) -> None:
+    if skipped:
+        listed = "; ".join(f"{qid}: {why}" for qid, why in skipped)
+        warnings.warn(f"tmvlearn: {len(skipped)} question(s) not {verb}: {listed}", UserWarning, stacklevel=3)
+
+
+# --- jupyterquiz: reading ---------------------------------------------------------------
+
+
+def _make_id(text: str, index: int) -> str:
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower())[:6]) or "question"
+    digest = hashlib.sha1(f"{index}:{text}".encode()).hexdigest()[:6]
+    return f"jq-{slug[:40].strip('-')}-{digest}"
+
+
+def _first_error(exc: Any) -> str:
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(step) for step in error["loc"][1:])  # past the type name
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def from_jupyterquiz(source: str | Path | list[Mapping[str, Any]], *, lesson: str | None = None) -> Converted:
+    """Questions from a jupyterquiz JSON file (path) or list of question dicts.
+
+    Returns a :class:`Converted` list of questions; those that cannot be read
+    are in ``.skipped`` (index and reason) and named in a warning.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            source = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise JupyterQuizError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise JupyterQuizError(f"{path} is not valid JSON: {exc}") from None
+    if isinstance(source, Mapping):
+        source = [source]
+    if not isinstance(source, list):
+        raise JupyterQuizError(
+            f"jupyterquiz questions must be a JSON list of objects, got {type(source).__name__}")
+    from pydantic import ValidationError
+
+    from tmvlearn.quiz.lms import jupyterquiz
+    from tmvlearn.quiz.questions import exchange_type, question_from_dict
+
+    out, skipped, ids = Converted(), [], set()
+    for i, item in enumerate(source):
+        label = f"#{i + 1}"
+        why = jupyterquiz.problem(item)
+        if why:
+            skipped.append((label, why))
+            continue
+        qid = _make_id(item["question"], i)
+        while qid in ids:
+            qid += "-x"
+        ids.add(qid)
+        try:
+            read = jupyterquiz.to_item(item, qid)
+            cls = exchange_type(read.kind)
+            entry = {"id": qid, "type": cls.type_name(), "prompt": read.prompt, **cls.from_exchange(read)}
+            out.append(question_from_dict(entry, lesson))
+        except ValueError as exc:
+            skipped.append((label, str(exc)))
+        except ValidationError as exc:
+            skipped.append((label, _first_error(exc)))
+    out.skipped = skipped
+    _warn_skipped(skipped, "imported")
+    return out
+
+
+# --- jupyterquiz: writing ---------------------------------------------------------------
+
+
+def to_jupyterquiz(questions: Iterable[Any], path: str | Path | None = None) -> Converted:
+    """Our questions as jupyterquiz question dicts (written to ``path`` as JSON if given).
+
+    Matching and ordering questions, which jupyterquiz cannot express, are
+    listed in ``.skipped`` with the reason and named in a warning. Short-text
+    ``patterns`` have no jupyterquiz form either: such a question is written
+    with its accepted answers and the loss is listed in ``.skipped`` too.
+    """
+    out, skipped = Converted(), []
+    for q in questions:
+        exported = export_question(q, "jupyterquiz")
+        if exported.data is not None:
+            out.append(exported.data)
+        if exported.note:
+            skipped.append((q.id, exported.note))
+    out.skipped = skipped
+    if path is not None:
+        Path(path).write_text(json.dumps(list(out), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _warn_skipped(skipped, "exported in full")
+    return out
+
+
 # --- importing ---------------------------------------------------------------------------------
 
 @dataclass
@@ -193,8 +306,6 @@ def _looks_like(head: bytes, text: str | None) -> str | None:
             kind = "XML or HTML"
         return f"looks like {kind}, not GIFT; tmvlearn cannot read it: {_EXPORT_GIFT}"
     if start[:1] in "[{":
-        import json
-
         try:
             json.loads(text)
         except ValueError:
@@ -369,12 +480,7 @@ def _finish(lesson: str, title: str, objectives: dict[str, str], entries: list[d
 
 def import_jupyterquiz(source: str | Path, out: str | Path, *, lesson: str | None = None,
                        title: str | None = None) -> Imported:
-    """A bank read from a jupyterquiz JSON file (see :mod:`tmvlearn.quiz.interchange`)."""
-    import json
-    import warnings
-
-    from tmvlearn.quiz.interchange import from_jupyterquiz
-
+    """A bank read from a jupyterquiz JSON file (see :mod:`.jupyterquiz`)."""
     path = Path(source)
     lesson = lesson or lesson_from_out(out)
     text = _read_source(path, "jupyterquiz")

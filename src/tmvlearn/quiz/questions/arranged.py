@@ -178,7 +178,10 @@ class Matching(Question):
             if isinstance(feedback, str):
                 pair["feedback"] = feedback
             pairs.append(pair)
-        return cls._with_kept({"pairs": pairs, "extra_right": list(item.decoys)}, item, "pair_feedback")
+        fields: dict[str, Any] = {"pairs": pairs, "extra_right": list(item.decoys)}
+        if item.feedback:
+            fields["feedback"] = dict(item.feedback)
+        return cls._with_kept(fields, item, "pair_feedback")
 
 
 class Ordering(Question):
@@ -263,4 +266,7 @@ class Ordering(Question):
         if not item.order:
             raise ValueError("an ordering is read from a matching of Position 1, Position 2, ... "
                              "to the steps")
-        return cls._with_kept({"items": list(item.order)}, item)
+        fields: dict[str, Any] = {"items": list(item.order)}
+        if item.feedback:
+            fields["feedback"] = dict(item.feedback)
+        return cls._with_kept(fields, item)

@@ -88,10 +88,10 @@ class _Choice(_Picked):
 
     @staticmethod
     def _read_options(item: Item) -> tuple[list[str], list[str], dict[str, str]]:
-        """(options, right options, feedback by option) of a neutral choice item."""
+        """(options, right options, feedback by option, then the overall feedback) of a choice item."""
         options = [a.text for a in item.answers]
         feedback = {a.text: a.feedback for a in item.answers if a.feedback is not None}
-        return options, item.right_texts, feedback
+        return options, item.right_texts, {**feedback, **item.feedback}
 
 
 class SingleChoice(_Choice):

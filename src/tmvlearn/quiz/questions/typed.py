@@ -13,6 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr, model_validator
 from typing_extensions import NotRequired, TypedDict
 
+import tmvlearn.quiz.variants as variants
 from tmvlearn.quiz.exchange import Answer, Item
 from tmvlearn.quiz.questions.base import (
     BLANK,
@@ -122,8 +123,6 @@ class Numeric(Question):
     @model_validator(mode="after")
     def _worked_key(self) -> Numeric:
         if self.variant is not None and self.answer is None:
-            from tmvlearn.quiz import variants
-
             fixed = variants.worked(self.variant)
             # set past pydantic, so `answer` stays out of the fields the bank gave
             object.__setattr__(self, "answer", fixed.answer if fixed is not None else math.nan)
@@ -133,8 +132,6 @@ class Numeric(Question):
         if self.variant is None:
             return [] if self.answer is not None else [
                 (("answer",), "missing (required): give the key, or a variant whose model computes it")]
-        from tmvlearn.quiz import variants
-
         out: list[tuple[tuple[Any, ...], str]] = []
         fixed = variants.worked(self.variant)
         if "answer" in self.model_fields_set:
@@ -174,16 +171,12 @@ class Numeric(Question):
             return self
         if seed is None:
             return self.worked()
-        from tmvlearn.quiz import variants
-
         return self._concrete(variants.draw(self.variant, seed, self.id))
 
     def worked(self) -> Numeric:
         if self.variant is None:
             return self
         if self._worked is None:
-            from tmvlearn.quiz import variants
-
             fixed = variants.worked(self.variant)
             if fixed is None:
                 raise ValueError(f"question {self.id}: the worked variant gives no usable key; "
@@ -194,8 +187,6 @@ class Numeric(Question):
     def variant_info(self) -> Any:
         if self.variant is None:
             return None
-        from tmvlearn.quiz import variants
-
         return variants.info(self.variant, self.prompt)
 
     @property
@@ -204,8 +195,6 @@ class Numeric(Question):
 
     def _concrete(self, drawn: Any) -> Numeric:
         """This question with the templates filled and the key, and mistakes as cases, of ``drawn``."""
-        from tmvlearn.quiz import variants
-
         names = variants.names_for(drawn)
 
         def fill(text: str | None) -> str | None:
