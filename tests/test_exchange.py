@@ -12,8 +12,7 @@ from tmvlearn.quiz.exchange import KINDS, Exported, Item
 from tmvlearn.quiz.questions import EXCHANGE_TYPES, QUESTION_TYPES, question_from_dict
 
 PACKAGE = Path(tmvlearn.__file__).parent
-LMS = PACKAGE / "quiz" / "lms"
-FORMAT_MODULES = sorted(p for p in LMS.glob("*.py") if p.name != "__init__.py")  # gift, qti, jupyterquiz...
+FORMAT_MODULES = sorted((PACKAGE / "quiz" / "formats").glob("*.py"))  # gift, qti, jupyterquiz...
 QUESTION_MODULES = sorted((PACKAGE / "quiz" / "questions").glob("*.py"))
 
 
@@ -35,15 +34,17 @@ def test_a_format_module_needs_nothing_from_the_question_classes():
     for path in FORMAT_MODULES:
         used = {m for m in _imported(path) if m.startswith("tmvlearn.")}
         assert not {m for m in used if m.startswith("tmvlearn.quiz.questions")}, path.name
-        # only the exchange form and the formats' own helpers
-        assert all(m.startswith(("tmvlearn.quiz.exchange", "tmvlearn.quiz.lms.", "tmvlearn.quiz.markup"))
+        # only the exchange form, the formats' own helpers and markup; never the package joining
+        # formats to question types (tmvlearn.quiz.lms)
+        assert all(m.startswith(("tmvlearn.quiz.exchange", "tmvlearn.quiz.formats", "tmvlearn.quiz.markup"))
                    for m in used), (path.name, used)
 
 
 def test_the_question_types_import_no_format():
     for path in QUESTION_MODULES:
         used = _imported(path)
-        formats = {m for m in used if m.startswith(("tmvlearn.quiz.lms", "tmvlearn.quiz.interchange"))}
+        formats = {m for m in used if m.startswith(("tmvlearn.quiz.formats", "tmvlearn.quiz.lms",
+                                                     "tmvlearn.quiz.interchange"))}
         assert not formats, (path.name, formats)
 
 

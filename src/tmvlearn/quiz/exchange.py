@@ -10,8 +10,8 @@ source) and notes on what an LMS question cannot hold.
 
 Each question type describes itself once in this form (``Question.to_exchange()``) and builds its
 bank fields back from it (``Question.from_exchange(item)``); the type registry maps exchange kinds
-to types. Each format module (:mod:`tmvlearn.quiz.lms.gift`, :mod:`~tmvlearn.quiz.lms.moodle_xml`,
-:mod:`~tmvlearn.quiz.lms.qti`, :mod:`~tmvlearn.quiz.lms.jupyterquiz`) writes from and reads into
+to types. Each format module (:mod:`tmvlearn.quiz.formats.gift`, :mod:`~tmvlearn.quiz.formats.moodle_xml`,
+:mod:`~tmvlearn.quiz.formats.qti`, :mod:`~tmvlearn.quiz.formats.jupyterquiz`) writes from and reads into
 an :class:`Item` only, and never imports the question classes; the question types never import a
 format. **A new format is one module; a new type is one class plus its neutral form.**
 """

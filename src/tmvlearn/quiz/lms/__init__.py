@@ -1,17 +1,18 @@
-"""Question banks to and from learning management systems.
+"""Question banks to and from learning management systems and jupyterquiz: the public functions.
 
-* :func:`export_banks`: banks to Moodle GIFT (:mod:`.gift`), Moodle XML (:mod:`.moodle_xml`) or a
-  Canvas QTI 1.2 zip (:mod:`.qti`); what a format loses is reported per question in
-  :attr:`ExportResult.notes`, never dropped silently.
+* :func:`export_banks`: banks to Moodle GIFT, Moodle XML or a Canvas QTI 1.2 zip; what a format
+  loses is reported per question in :attr:`ExportResult.notes`, never dropped silently.
 * :func:`import_gift` / :func:`import_jupyterquiz`: a GIFT or jupyterquiz file to a bank that
   passes ``tmvlearn quiz check``; questions that cannot be read are reported with their line.
+* :func:`to_jupyterquiz` / :func:`from_jupyterquiz`: questions as jupyterquiz objects and back.
 
 Every format goes through the neutral exchange form (:mod:`tmvlearn.quiz.exchange`): a question
-describes itself once (``question.to_exchange()``), each format module (:mod:`.gift`,
-:mod:`.moodle_xml`, :mod:`.qti`, :mod:`.jupyterquiz`) writes that form (its ``export(item)``) and
-reads into it, and a type builds its fields back from it (``from_exchange``). The format modules
-never import the question classes; this package's functions join the two. A new format is one
-module (and a line in :data:`FORMATS`); a new type is one class plus its neutral form.
+describes itself once (``question.to_exchange()``), each format module of
+:mod:`tmvlearn.quiz.formats` (gift, moodle_xml, qti, jupyterquiz) writes that form
+(``export(item)``) and reads into it, and a type builds its fields back from it
+(``from_exchange``). The format modules never import the question classes and the question types
+never import a format; this package joins the two. A new format is one module (and its name in
+:data:`FORMATS` to reach the command line); a new type is one class plus its neutral form.
 
 Everything read is untrusted: sizes are bounded, parsing is linear, and text becomes HTML only
 through :mod:`tmvlearn.quiz.markup`.
@@ -36,7 +37,7 @@ __all__ = ["FORMATS", "Converted", "ExportResult", "Imported", "JupyterQuizError
            "export_question", "export_text", "from_jupyterquiz", "import_gift", "import_jupyterquiz",
            "to_jupyterquiz", "write_bank"]
 
-FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> format module
+FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> quiz.formats.<module>
 IMPORTS = ("gift", "jupyterquiz")
 
 
@@ -66,15 +67,15 @@ def _banks(specs: Iterable[Any]) -> list[Any]:
 
 
 def export_question(q: Any, fmt: str) -> Any:
-    """Question ``q`` in format ``fmt`` (a format module's name: ``gift``, ``moodle_xml``, ``qti`` or
-    ``jupyterquiz``) as :class:`~tmvlearn.quiz.exchange.Exported` (data and note)."""
+    """Question ``q`` in format ``fmt`` (a module of :mod:`tmvlearn.quiz.formats`: ``gift``,
+    ``moodle_xml``, ``qti`` or ``jupyterquiz``) as :class:`~tmvlearn.quiz.exchange.Exported`."""
     import importlib
 
     from tmvlearn.quiz.exchange import Exported
 
     if fmt not in (*FORMATS.values(), "jupyterquiz"):
         return Exported(None, f"{fmt} has no {q.type} questions")
-    module = importlib.import_module(f"tmvlearn.quiz.lms.{fmt}")
+    module = importlib.import_module(f"tmvlearn.quiz.formats.{fmt}")
     return module.export(q.to_exchange())
 
 
@@ -100,13 +101,13 @@ def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
                 result.notes.append((q.id, exported.note))
         per_bank.append((bank, items))
     if method == "gift":
-        from tmvlearn.quiz.lms.gift import file_text
+        from tmvlearn.quiz.formats.gift import file_text
         result.data = file_text(per_bank)
     elif method == "moodle_xml":
-        from tmvlearn.quiz.lms.moodle_xml import file_text
+        from tmvlearn.quiz.formats.moodle_xml import file_text
         result.data = file_text(per_bank)
     else:
-        from tmvlearn.quiz.lms.qti import package
+        from tmvlearn.quiz.formats.qti import package
         result.data = package(per_bank)
     return result
 
@@ -207,7 +208,7 @@ def from_jupyterquiz(source: str | Path | list[Mapping[str, Any]], *, lesson: st
             f"jupyterquiz questions must be a JSON list of objects, got {type(source).__name__}")
     from pydantic import ValidationError
 
-    from tmvlearn.quiz.lms import jupyterquiz
+    from tmvlearn.quiz.formats import jupyterquiz
     from tmvlearn.quiz.questions import exchange_type, question_from_dict
 
     out, skipped, ids = Converted(), [], set()
@@ -315,7 +316,7 @@ def _looks_like(head: bytes, text: str | None) -> str | None:
 
 
 def _read_source(path: Path, fmt: str = "gift") -> str:
-    from tmvlearn.quiz.lms.gift import MAX_BYTES
+    from tmvlearn.quiz.formats.gift import MAX_BYTES
 
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -378,7 +379,7 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
     objective, difficulty, source and the fields GIFT cannot hold); others get an id from their
     title, an objective per category, and a note asking for an explanation and a source.
     """
-    from tmvlearn.quiz.lms.gift import TITLE, read_gift, to_item
+    from tmvlearn.quiz.formats.gift import TITLE, read_gift, to_item
     from tmvlearn.quiz.questions import exchange_type
 
     path = Path(source)

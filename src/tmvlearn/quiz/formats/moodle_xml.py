@@ -15,8 +15,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from tmvlearn.quiz.exchange import Exported, Item, join_notes
-from tmvlearn.quiz.lms.numbers import format_number, grade, short_tolerance
-from tmvlearn.quiz.lms.text import block_html, general_html, line_html, plain, plain_losses, title
+from tmvlearn.quiz.formats.numbers import format_number, grade, short_tolerance
+from tmvlearn.quiz.formats.text import block_html, general_html, line_html, plain, plain_losses, title
 
 __all__ = ["export", "file_text", "question"]
 
