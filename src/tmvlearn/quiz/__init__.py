@@ -12,7 +12,8 @@ Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
 :mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
 sit on top; :mod:`.progress` keeps attempts in SQLite; :mod:`.interchange`
 reads and writes jupyterquiz JSON; :mod:`.lms` exports banks to Moodle (GIFT, Moodle XML)
-and Canvas (QTI) and imports GIFT; :mod:`.spaced` schedules each answered question's next
+and Canvas (QTI) and imports GIFT, all through one neutral form (:mod:`.exchange`) that the
+format modules (:mod:`.formats`) write and read; :mod:`.spaced` schedules each answered question's next
 review (``due()``, ``review()``). Importing this package does not import
 ipywidgets.
 """

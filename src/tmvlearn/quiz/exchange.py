@@ -9,11 +9,12 @@ wrong feedback; plus the metadata that travels with a question (lesson, objectiv
 source) and notes on what an LMS question cannot hold.
 
 Each question type describes itself once in this form (``Question.to_exchange()``) and builds its
-bank fields back from it (``Question.from_exchange(item)``); the type registry maps exchange kinds
-to types. Each format module (:mod:`tmvlearn.quiz.formats.gift`, :mod:`~tmvlearn.quiz.formats.moodle_xml`,
-:mod:`~tmvlearn.quiz.formats.qti`, :mod:`~tmvlearn.quiz.formats.jupyterquiz`) writes from and reads into
-an :class:`Item` only, and never imports the question classes; the question types never import a
-format. **A new format is one module; a new type is one class plus its neutral form.**
+bank fields back from it (``Question.from_exchange(item)``); the type registry
+(``tmvlearn.quiz.questions.EXCHANGE_TYPES``) maps exchange kinds to types. Each format module of
+:mod:`tmvlearn.quiz.formats` (gift, moodle_xml, qti, jupyterquiz) writes from and reads into an
+:class:`Item` only, and never imports the question classes; the question types never import a
+format; :mod:`tmvlearn.quiz.lms` joins the two. **A new format is one module; a new type is one
+class plus its neutral form.**
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-__all__ = ["ALIKE", "KINDS", "POSITION", "Answer", "Exported", "Item", "Pair"]
+__all__ = ["ALIKE", "KINDS", "POSITION", "Answer", "Exported", "Item", "Pair", "join_notes"]
 
 KINDS = ("single_choice", "multiple_choice", "true_false", "short_answer", "numerical", "matching",
          "ordering")
