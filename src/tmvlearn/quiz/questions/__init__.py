@@ -63,10 +63,13 @@ EXCHANGE_TYPES: dict[str, type[Question]] = {cls.KIND: cls for cls in _TYPES}
 """Exchange kind (:data:`tmvlearn.quiz.exchange.KINDS`) -> the question type that reads it."""
 
 
-def exchange_type(kind: str, named: str | None = None) -> type[Question] | None:
+def exchange_type(kind: str, named: str | None = None) -> type[Question]:
     """The question type to build from an exchange item of ``kind``: the type ``named`` (by its
-    tmvlearn metadata) when it reads an alike kind, else the kind's own type (None if none)."""
+    tmvlearn metadata) when it reads an alike kind, else the kind's own type. Raises ``ValueError``
+    for a kind no type reads."""
     chosen = QUESTION_TYPES.get(named) if isinstance(named, str) else None
     if chosen is not None and chosen.KIND in ALIKE.get(kind, {kind}):
         return chosen
-    return EXCHANGE_TYPES.get(kind)
+    if kind not in EXCHANGE_TYPES:
+        raise ValueError(f"{kind} questions are not imported")
+    return EXCHANGE_TYPES[kind]
