@@ -11,10 +11,11 @@ True
 Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
 :mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
 sit on top; :mod:`tmvlearn.progress` keeps attempts in SQLite (its functions are
-re-exported here); :mod:`.interchange` reads and writes jupyterquiz JSON; :mod:`.lms`
-exports banks to Moodle (GIFT, Moodle XML) and Canvas (QTI) and imports GIFT;
-:mod:`.review_quiz` asks the questions due for review (``due()``, ``review()``) on the
-schedule of :mod:`tmvlearn.scheduler`. Importing this package does not import
+re-exported here); :mod:`.lms` exports banks to Moodle (GIFT, Moodle XML) and Canvas (QTI)
+and imports GIFT and jupyterquiz JSON, all through one neutral form (:mod:`.exchange`) that
+the format modules (:mod:`.formats`) write and read; :mod:`.review_quiz` asks the questions
+due for review (``due()``, ``review()``) on the schedule of :mod:`tmvlearn.scheduler`.
+Importing this package does not import
 ipywidgets.
 """
 

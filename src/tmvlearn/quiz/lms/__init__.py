@@ -1,10 +1,18 @@
-"""Question banks to and from learning management systems.
+"""Question banks to and from learning management systems and jupyterquiz: the public functions.
 
-* :func:`export_banks`: banks to Moodle GIFT (:mod:`.gift`), Moodle XML (:mod:`.moodle_xml`) or a
-  Canvas QTI 1.2 zip (:mod:`.qti`). Each question type maps itself (``question.export(fmt)``);
-  what a format loses is reported per question in :attr:`Exported.notes`, never dropped silently.
+* :func:`export_banks`: banks to Moodle GIFT, Moodle XML or a Canvas QTI 1.2 zip; what a format
+  loses is reported per question in :attr:`ExportResult.notes`, never dropped silently.
 * :func:`import_gift` / :func:`import_jupyterquiz`: a GIFT or jupyterquiz file to a bank that
   passes ``tmvlearn quiz check``; questions that cannot be read are reported with their line.
+* :func:`to_jupyterquiz` / :func:`from_jupyterquiz`: questions as jupyterquiz objects and back.
+
+Every format goes through the neutral exchange form (:mod:`tmvlearn.quiz.exchange`): a question
+describes itself once (``question.to_exchange()``), each format module of
+:mod:`tmvlearn.quiz.formats` (gift, moodle_xml, qti, jupyterquiz) writes that form
+(``export(item)``) and reads into it, and a type builds its fields back from it
+(``from_exchange``). The format modules never import the question classes and the question types
+never import a format; this package joins the two. A new format is one module (and its name in
+:data:`FORMATS` to reach the command line); a new type is one class plus its neutral form.
 
 Everything read is untrusted: sizes are bounded, parsing is linear, and text becomes HTML only
 through :mod:`tmvlearn.quiz.markup`.
@@ -12,20 +20,24 @@ through :mod:`tmvlearn.quiz.markup`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tmvlearn.errors import TmvlearnError, UsageError
 
-__all__ = ["FORMATS", "ExportResult", "Imported", "LmsError", "export_banks", "export_text",
-           "import_gift", "import_jupyterquiz", "write_bank"]
+__all__ = ["FORMATS", "Converted", "ExportResult", "Imported", "JupyterQuizError", "LmsError", "export_banks",
+           "export_question", "export_text", "from_jupyterquiz", "import_gift", "import_jupyterquiz",
+           "to_jupyterquiz", "write_bank"]
 
-FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> to_<name>
+FORMATS = {"gift": "gift", "moodle-xml": "moodle_xml", "qti": "qti"}  # CLI name -> quiz.formats.<module>
 IMPORTS = ("gift", "jupyterquiz")
 
 
@@ -54,6 +66,19 @@ def _banks(specs: Iterable[Any]) -> list[Any]:
     return banks
 
 
+def export_question(q: Any, fmt: str) -> Any:
+    """Question ``q`` in format ``fmt`` (a module of :mod:`tmvlearn.quiz.formats`: ``gift``,
+    ``moodle_xml``, ``qti`` or ``jupyterquiz``) as :class:`~tmvlearn.quiz.exchange.Exported`."""
+    import importlib
+
+    from tmvlearn.quiz.exchange import Exported
+
+    if fmt not in (*FORMATS.values(), "jupyterquiz"):
+        return Exported(None, f"{fmt} has no {q.type} questions")
+    module = importlib.import_module(f"tmvlearn.quiz.formats.{fmt}")
+    return module.export(q.to_exchange())
+
+
 def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
     """Banks (lesson ids, bank paths or :class:`Bank` objects) in format ``fmt``
     (``gift``, ``moodle-xml`` or ``qti``), not written anywhere."""
@@ -66,7 +91,7 @@ def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
     for bank in banks:
         items = []
         for q in bank.questions:
-            exported = q.export(method)
+            exported = export_question(q, method)
             if exported.data is None:
                 result.skipped.append((q.id, exported.note or f"{fmt} cannot hold it"))
                 continue
@@ -76,13 +101,13 @@ def export_text(specs: Iterable[Any], fmt: str) -> ExportResult:
                 result.notes.append((q.id, exported.note))
         per_bank.append((bank, items))
     if method == "gift":
-        from tmvlearn.quiz.lms.gift import file_text
+        from tmvlearn.quiz.formats.gift import file_text
         result.data = file_text(per_bank)
     elif method == "moodle_xml":
-        from tmvlearn.quiz.lms.moodle_xml import file_text
+        from tmvlearn.quiz.formats.moodle_xml import file_text
         result.data = file_text(per_bank)
     else:
-        from tmvlearn.quiz.lms.qti import package
+        from tmvlearn.quiz.formats.qti import package
         result.data = package(per_bank)
     return result
 
@@ -125,6 +150,115 @@ def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, 
         _write(path, result.data, force)
         result.path = path
     return result
+
+
+# --- jupyterquiz: the question objects themselves (tmvlearn.quiz.interchange) -------------------
+
+class JupyterQuizError(TmvlearnError, ValueError):
+    """The input is not jupyterquiz JSON at all (unreadable, not a list)."""
+
+
+class Converted(list):
+    """A list of converted questions plus ``skipped``: ``[(id or index, reason), ...]``."""
+
+    def __init__(self, items: Iterable[Any] = (), skipped: list[tuple[str, str]] | None = None):
+        super().__init__(items)
+        self.skipped = skipped or []
+
+
+def _warn_skipped(skipped: list[tuple[str, str]], verb: str) -> None:
+    if skipped:
+        listed = "; ".join(f"{qid}: {why}" for qid, why in skipped)
+        warnings.warn(f"tmvlearn: {len(skipped)} question(s) not {verb}: {listed}", UserWarning, stacklevel=3)
+
+
+# --- jupyterquiz: reading ---------------------------------------------------------------
+
+
+def _make_id(text: str, index: int) -> str:
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower())[:6]) or "question"
+    digest = hashlib.sha1(f"{index}:{text}".encode()).hexdigest()[:6]
+    return f"jq-{slug[:40].strip('-')}-{digest}"
+
+
+def _first_error(exc: Any) -> str:
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(step) for step in error["loc"][1:])  # past the type name
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def from_jupyterquiz(source: str | Path | list[Mapping[str, Any]], *, lesson: str | None = None) -> Converted:
+    """Questions from a jupyterquiz JSON file (path) or list of question dicts.
+
+    Returns a :class:`Converted` list of questions; those that cannot be read
+    are in ``.skipped`` (index and reason) and named in a warning.
+    """
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        try:
+            source = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise JupyterQuizError(f"cannot read {path}: {exc.strerror or exc}") from None
+        except ValueError as exc:
+            raise JupyterQuizError(f"{path} is not valid JSON: {exc}") from None
+    if isinstance(source, Mapping):
+        source = [source]
+    if not isinstance(source, list):
+        raise JupyterQuizError(
+            f"jupyterquiz questions must be a JSON list of objects, got {type(source).__name__}")
+    from pydantic import ValidationError
+
+    from tmvlearn.quiz.formats import jupyterquiz
+    from tmvlearn.quiz.questions import exchange_type, question_from_dict
+
+    out, skipped, ids = Converted(), [], set()
+    for i, item in enumerate(source):
+        label = f"#{i + 1}"
+        why = jupyterquiz.problem(item)
+        if why:
+            skipped.append((label, why))
+            continue
+        qid = _make_id(item["question"], i)
+        while qid in ids:
+            qid += "-x"
+        ids.add(qid)
+        try:
+            read = jupyterquiz.to_item(item, qid)
+            cls = exchange_type(read.kind)
+            entry = {"id": qid, "type": cls.type_name(), "prompt": read.prompt, **cls.from_exchange(read)}
+            out.append(question_from_dict(entry, lesson))
+        except ValueError as exc:
+            skipped.append((label, str(exc)))
+        except ValidationError as exc:
+            skipped.append((label, _first_error(exc)))
+    out.skipped = skipped
+    _warn_skipped(skipped, "imported")
+    return out
+
+
+# --- jupyterquiz: writing ---------------------------------------------------------------
+
+
+def to_jupyterquiz(questions: Iterable[Any], path: str | Path | None = None) -> Converted:
+    """Our questions as jupyterquiz question dicts (written to ``path`` as JSON if given).
+
+    Matching and ordering questions, which jupyterquiz cannot express, are
+    listed in ``.skipped`` with the reason and named in a warning. Short-text
+    ``patterns`` have no jupyterquiz form either: such a question is written
+    with its accepted answers and the loss is listed in ``.skipped`` too.
+    """
+    out, skipped = Converted(), []
+    for q in questions:
+        exported = export_question(q, "jupyterquiz")
+        if exported.data is not None:
+            out.append(exported.data)
+        if exported.note:
+            skipped.append((q.id, exported.note))
+    out.skipped = skipped
+    if path is not None:
+        Path(path).write_text(json.dumps(list(out), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _warn_skipped(skipped, "exported in full")
+    return out
 
 
 # --- importing ---------------------------------------------------------------------------------
@@ -173,8 +307,6 @@ def _looks_like(head: bytes, text: str | None) -> str | None:
             kind = "XML or HTML"
         return f"looks like {kind}, not GIFT; tmvlearn cannot read it: {_EXPORT_GIFT}"
     if start[:1] in "[{":
-        import json
-
         try:
             json.loads(text)
         except ValueError:
@@ -184,7 +316,7 @@ def _looks_like(head: bytes, text: str | None) -> str | None:
 
 
 def _read_source(path: Path, fmt: str = "gift") -> str:
-    from tmvlearn.quiz.lms.gift import MAX_BYTES
+    from tmvlearn.quiz.formats.gift import MAX_BYTES
 
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -213,32 +345,6 @@ def _entry(q: Any) -> dict[str, Any]:
     data = q.model_dump(mode="json", exclude_defaults=True)
     head = {"id": q.id, "type": q.type, "prompt": q.prompt}
     return {**head, **{k: v for k, v in data.items() if k not in head}}
-
-
-def _gift_type(q: Any) -> type:
-    """The question type that reads GIFT question ``q``: the one its tmvlearn comment names if that
-    type reads such questions, else the type that says it does (``reads_gift``)."""
-    from tmvlearn.quiz.questions import QUESTION_TYPES
-
-    named = QUESTION_TYPES.get((q.meta or {}).get("type"))
-    if named is not None and q.kind in named.GIFT:
-        return named
-    readers = [cls for cls in QUESTION_TYPES.values() if cls.reads_gift(q)]
-    if readers:
-        return readers[0]
-    raise ValueError({"essay": "an essay question (no answer to grade) is not imported",
-                      "description": "a description (text with no answers) is not imported"}.get(
-                          q.kind, f"GIFT {q.kind} questions are not imported"))
-
-
-def _explanation(q: Any) -> tuple[str, str | None]:
-    """(explanation, source line) from a GIFT question's general feedback."""
-    text = q.markdown(q.general_feedback) if q.general_feedback else ""
-    source = None
-    paragraphs = text.split("\n\n")
-    if paragraphs and paragraphs[-1].startswith("Source: "):
-        source = paragraphs.pop().removeprefix("Source: ").strip()
-    return "\n\n".join(paragraphs).strip(), source
 
 
 def _check_entry(entry: dict[str, Any], lesson: str) -> str | None:
@@ -273,7 +379,8 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
     objective, difficulty, source and the fields GIFT cannot hold); others get an id from their
     title, an objective per category, and a note asking for an explanation and a source.
     """
-    from tmvlearn.quiz.lms.gift import read_gift
+    from tmvlearn.quiz.formats.gift import TITLE, read_gift, to_item
+    from tmvlearn.quiz.questions import exchange_type
 
     path = Path(source)
     lesson = lesson or lesson_from_out(out)
@@ -296,36 +403,22 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
         where = f"{name} line {q.line}"
         meta = q.meta or {}
         try:
-            cls = _gift_type(q)
+            item = to_item(q)
+            cls = exchange_type(item.kind, item.type)
             kind = cls.type_name()
-            fields = cls.from_gift(q)
+            fields = cls.from_exchange(item)
         except ValueError as exc:
             skipped.append((where, str(exc)))
             continue
         qid = meta.get("id") if isinstance(meta.get("id"), str) and _ID.match(meta["id"]) else None
         if qid is None and q.title:
-            from tmvlearn.quiz.lms.gift import TITLE
-
             m = TITLE.match(q.title)
             qid = m.group(3) if m else f"gift-{_slug(q.title)}"
         qid = qid or f"gift-{_slug(q.markdown(q.text))}"
         while qid in ids:
             qid += "-x"
         ids.add(qid)
-        prompt = q.markdown(q.text)
-        extras = meta.get("extras") if isinstance(meta.get("extras"), dict) else {}
-        unit = extras.get("unit")
-        if isinstance(unit, str) and prompt.endswith(f" (in {unit})"):
-            prompt = prompt[: -len(f" (in {unit})")]
-        explanation, source_line = _explanation(q)
-        entry: dict[str, Any] = {"id": qid, "type": kind, "prompt": prompt, **fields}
-        for key, value in extras.items():
-            if key == "pair_feedback":
-                continue
-            if isinstance(value, dict) and isinstance(entry.get(key), dict):
-                entry[key] = {**entry[key], **value}
-            else:
-                entry[key] = value
+        entry: dict[str, Any] = {"id": qid, "type": kind, "prompt": item.prompt, **fields}
         own = meta.get("objective") if isinstance(meta.get("objective"), str) else None
         if single and own in objectives:
             objective = own
@@ -342,9 +435,9 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
                     if shown else f"Questions imported from {name}")
                 by_category[key] = f"O{number}"
             objective = by_category[key]
-        entry["explanation"] = explanation or "No explanation came with this question."
+        entry["explanation"] = item.explanation or "No explanation came with this question."
         entry["source"] = meta.get("source") if isinstance(meta.get("source"), dict) else {
-            "document": "imported", "section": source_line or f"{name}, line {q.line}", "refs": []}
+            "document": "imported", "section": item.source_text or f"{name}, line {q.line}", "refs": []}
         entry["objective"] = objective
         entry["difficulty"] = meta.get("difficulty") if meta.get("difficulty") in (1, 2, 3) else 2
         for key in ("note", "solution"):
@@ -388,12 +481,7 @@ def _finish(lesson: str, title: str, objectives: dict[str, str], entries: list[d
 
 def import_jupyterquiz(source: str | Path, out: str | Path, *, lesson: str | None = None,
                        title: str | None = None) -> Imported:
-    """A bank read from a jupyterquiz JSON file (see :mod:`tmvlearn.quiz.interchange`)."""
-    import json
-    import warnings
-
-    from tmvlearn.quiz.interchange import from_jupyterquiz
-
+    """A bank read from a jupyterquiz JSON file (see :mod:`.jupyterquiz`)."""
     path = Path(source)
     lesson = lesson or lesson_from_out(out)
     text = _read_source(path, "jupyterquiz")

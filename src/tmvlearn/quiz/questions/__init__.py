@@ -1,7 +1,8 @@
 """Question types: one class each, registered by their ``type`` name.
 
-Every type owns its fields, grading, bank checks, rendering, widget inputs and interchange forms
-(see :mod:`.base`). Grading is pure Python and never raises: a response of the wrong kind gets a
+Every type owns its fields, grading, bank checks, rendering, widget inputs and its neutral exchange
+form (see :mod:`.base` and :mod:`tmvlearn.quiz.exchange`); :data:`EXCHANGE_TYPES` maps exchange
+kinds to types. Grading is pure Python and never raises: a response of the wrong kind gets a
 :class:`Result` whose feedback says what was expected.
 
 Scoring: single choice, true/false, numeric and short text are right or wrong (score 1 or 0).
@@ -23,10 +24,12 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
+from tmvlearn.quiz.exchange import ALIKE, Exported
 from tmvlearn.quiz.questions.arranged import Matching, Ordering
-from tmvlearn.quiz.questions.base import Exported, Question, Result, Source, Text, format_source
+from tmvlearn.quiz.questions.base import Question, Result, Source, Text, format_source
 from tmvlearn.quiz.questions.choice import MultipleSelect, SingleChoice, TrueFalse
-from tmvlearn.quiz.questions.typed import Numeric, ShortText
+from tmvlearn.quiz.questions.short_text import ShortText
+from tmvlearn.quiz.questions.typed import Numeric
 
 __all__ = [
     "QUESTION_TYPES",
@@ -37,7 +40,8 @@ __all__ = [
     "Source",
     "Text",
     "format_source",
-    "jupyterquiz_readers",
+    "EXCHANGE_TYPES",
+    "exchange_type",
     "question_from_dict",
 ]
 
@@ -55,6 +59,17 @@ def question_from_dict(data: Mapping[str, Any], lesson: str | None = None) -> Qu
     return _ADAPTER.validate_python(data, context={"lesson": lesson})
 
 
-def jupyterquiz_readers() -> dict[str, type[Question]]:
-    """jupyterquiz question type -> the question type that reads it."""
-    return {name: cls for cls in _TYPES for name in cls.JUPYTERQUIZ}
+EXCHANGE_TYPES: dict[str, type[Question]] = {cls.KIND: cls for cls in _TYPES}
+"""Exchange kind (:data:`tmvlearn.quiz.exchange.KINDS`) -> the question type that reads it."""
+
+
+def exchange_type(kind: str, named: str | None = None) -> type[Question]:
+    """The question type to build from an exchange item of ``kind``: the type ``named`` (by its
+    tmvlearn metadata) when it reads an alike kind, else the kind's own type. Raises ``ValueError``
+    for a kind no type reads."""
+    chosen = QUESTION_TYPES.get(named) if isinstance(named, str) else None
+    if chosen is not None and chosen.KIND in ALIKE.get(kind, {kind}):
+        return chosen
+    if kind not in EXCHANGE_TYPES:
+        raise ValueError(f"{kind} questions are not imported")
+    return EXCHANGE_TYPES[kind]

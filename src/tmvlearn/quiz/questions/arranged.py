@@ -8,11 +8,12 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field
 from typing_extensions import NotRequired, TypedDict
 
+from tmvlearn.quiz.exchange import Item
+from tmvlearn.quiz.exchange import Pair as ItemPair
 from tmvlearn.quiz.markup import inline_html
 from tmvlearn.quiz.questions.base import (
     BLANK,
     CHOOSE,
-    Exported,
     Question,
     Result,
     Text,
@@ -49,7 +50,7 @@ class Matching(Question):
     instruction: ClassVar[str] = "Match each item on the left to one choice (a choice may be left over)."
     blank_input: ClassVar[Any] = ""  # the dropdowns' "— choose —" entry
 
-    GIFT: ClassVar[tuple[str, ...]] = ("match",)
+    KIND: ClassVar[str] = "matching"
 
     type: Literal["matching"] = "matching"
     pairs: Annotated[list[Pair], Field(min_length=2)]
@@ -157,69 +158,30 @@ class Matching(Question):
     def read_response(self, inputs: list[Any], options: list[str]) -> dict[str, Any]:
         return {left: box.value or None for left, box in zip(self.lefts, inputs, strict=True)}
 
-    # -- LMS formats (tmvlearn.quiz.lms) -------------------------------------------------------
-    def _lms_losses(self) -> tuple[list[str], dict[str, Any]]:
-        notes, extras = [], {}
+    # -- the neutral exchange form ----------------------------------------------------------
+    def to_exchange(self) -> Item:
+        pairs = tuple(ItemPair(p["left"], p["right"], p.get("feedback")) for p in self.pairs)
         pair_feedback = {p["left"]: p["feedback"] for p in self.pairs if p.get("feedback")}
-        if pair_feedback:
-            notes.append("feedback on a wrong match is not kept (LMS matching has none per pair)")
-            extras["pair_feedback"] = pair_feedback
-        from tmvlearn.quiz.lms.text import plain
-
-        if any(plain(r) != r for r in self.rights):
-            notes.append("the choices are plain text in the LMS (their Markdown is removed)")
-        return notes, extras
-
-    def to_gift(self) -> Exported:
-        from tmvlearn.quiz.lms import gift
-
-        answers = [f"={gift.html(p['left'])} -> {gift.text(p['right'])}" for p in self.pairs]
-        answers += [f"= -> {gift.text(extra)}" for extra in self.extra_right]  # a decoy: no item
-        notes, extras = self._lms_losses()
-        if self.feedback:
-            notes.append("the overall right / wrong feedback is not kept (GIFT has no place for it)")
-            extras["feedback"] = dict(self.feedback)
-        return self._gift(answers, notes, extras)
-
-    def to_moodle_xml(self) -> Exported:
-        from tmvlearn.quiz.lms import moodle_xml as mx
-
-        subs = [mx.subquestion(p["left"], p["right"]) for p in self.pairs]
-        subs += [mx.subquestion("", extra) for extra in self.extra_right]  # a decoy: no item
-        notes, _ = self._lms_losses()
-        kids = [mx.simple("shuffleanswers", "true"),
-                *mx.combined(self.feedback.get("correct"), self.feedback.get("wrong")), *subs]
-        return self._moodle("match", kids, notes)
-
-    def to_qti(self) -> Exported:
-        from tmvlearn.quiz.lms import qti
-
-        parts = qti.matching(self.lefts, self.display_options(), self.key_response())
-        notes, _ = self._lms_losses()
-        return self._qti("matching_question", parts, notes + ["the items are plain text in Canvas"])
+        losses = ("feedback on a wrong match is not kept (LMS matching has none per pair)",)
+        return self._item(pairs=pairs, decoys=tuple(self.extra_right), shown=tuple(self.display_options()),
+                          feedback=self._overall(self.feedback), kept={"pair_feedback": pair_feedback},
+                          losses=losses if pair_feedback else ())
 
     @classmethod
-    def reads_gift(cls, q: Any) -> bool:
-        return super().reads_gift(q) and not Ordering.reads_gift(q)
-
-    @classmethod
-    def from_gift(cls, q: Any) -> dict[str, Any]:
-        if q.kind != "match":
-            raise ValueError(f"a {q.kind} question is not a matching question")
-        pairs, extra = [], []
-        for a in q.answers:
-            left, right = q.markdown(a.prefix).strip(), " ".join(a.text.split())
-            if not right:
-                raise ValueError("a pair has nothing after '->'")
-            if left:
-                pairs.append({"left": left, "right": right})
-            else:
-                extra.append(right)
-        feedback = (q.meta.get("extras") or {}).get("pair_feedback") or {}
-        for pair in pairs:
-            if isinstance(feedback.get(pair["left"]), str):
-                pair["feedback"] = feedback[pair["left"]]
-        return {"pairs": pairs, "extra_right": extra}
+    def from_exchange(cls, item: Item) -> dict[str, Any]:
+        kept = item.kept.get("pair_feedback")
+        kept = kept if isinstance(kept, dict) else {}
+        pairs = []
+        for p in item.pairs:
+            pair = {"left": p.left, "right": p.right}
+            feedback = p.feedback if p.feedback is not None else kept.get(p.left)
+            if isinstance(feedback, str):
+                pair["feedback"] = feedback
+            pairs.append(pair)
+        fields: dict[str, Any] = {"pairs": pairs, "extra_right": list(item.decoys)}
+        if item.feedback:
+            fields["feedback"] = dict(item.feedback)
+        return cls._with_kept(fields, item, "pair_feedback")
 
 
 class Ordering(Question):
@@ -231,7 +193,7 @@ class Ordering(Question):
     instruction: ClassVar[str] = "Put these in order, first to last."
     blank_input: ClassVar[Any] = ""  # the dropdowns' "— choose —" entry
 
-    GIFT: ClassVar[tuple[str, ...]] = ("match",)
+    KIND: ClassVar[str] = "ordering"
 
     type: Literal["ordering"] = "ordering"
     items: Steps
@@ -294,70 +256,17 @@ class Ordering(Question):
     def read_response(self, inputs: list[Any], options: list[str]) -> list[Any]:
         return [box.value or None for box in inputs]
 
-    # -- LMS formats (tmvlearn.quiz.lms) -------------------------------------------------------
-    # GIFT, and Canvas's QTI, have no ordering: the question goes as a matching of each position to
-    # its step, which grades the same (one point per item in its place).
-    POSITION: ClassVar[str] = "Position {}"
-
-    def _as_matching_note(self) -> str:
-        return "written as a matching of position to step (the format has no ordering)"
-
-    def to_gift(self) -> Exported:
-        from tmvlearn.quiz.lms import gift
-
-        answers = [f"={gift.escape(self.POSITION.format(i))} -> {gift.text(item)}"
-                   for i, item in enumerate(self.items, 1)]
-        notes = [self._as_matching_note()]
-        from tmvlearn.quiz.lms.text import plain
-
-        if any(plain(item) != item for item in self.items):
-            notes.append("the steps are plain text in the LMS (their Markdown is removed)")
-        extras = {"feedback": dict(self.feedback)} if self.feedback else {}
-        if self.feedback:
-            notes.append("the overall right / wrong feedback is not kept (GIFT has no place for it)")
-        return self._gift(answers, notes, extras)
-
-    def to_moodle_xml(self) -> Exported:
-        """Moodle's ``ordering`` question type (grading by absolute position, as tmvlearn scores)."""
-        from xml.etree import ElementTree as ET
-
-        from tmvlearn.quiz.lms import moodle_xml as mx
-        from tmvlearn.quiz.lms.text import line_html
-
-        kids = [mx.simple("layouttype", "VERTICAL"), mx.simple("selecttype", "ALL"),
-                mx.simple("selectcount", "0"), mx.simple("gradingtype", "ABSOLUTE_POSITION"),
-                mx.simple("showgrading", "SHOW"), mx.simple("numberingstyle", "none"),
-                *mx.combined(self.feedback.get("correct"), self.feedback.get("wrong")),
-                mx.simple("shownumcorrect", "1")]  # explicit, or Moodle's import makes up hint options
-        for position, item in enumerate(self.items, 1):  # the fraction holds the item's place
-            answer = ET.Element("answer", {"fraction": f"{position}.0000000", "format": "html"})
-            ET.SubElement(answer, "text").text = line_html(item)
-            ET.SubElement(ET.SubElement(answer, "feedback", {"format": "html"}), "text").text = ""
-            kids.append(answer)
-        return self._moodle("ordering", kids, ["needs Moodle's Ordering question type (qtype_ordering)"])
-
-    def to_qti(self) -> Exported:
-        from tmvlearn.quiz.lms import qti
-
-        lefts = [self.POSITION.format(i) for i in range(1, len(self.items) + 1)]
-        parts = qti.matching(lefts, self.display_options(), dict(zip(lefts, self.items, strict=True)))
-        return self._qti("matching_question", parts, [self._as_matching_note()])
+    # -- the neutral exchange form ----------------------------------------------------------
+    def to_exchange(self) -> Item:
+        return self._item(order=tuple(self.items), shown=tuple(self.display_options()),
+                          feedback=self._overall(self.feedback))
 
     @classmethod
-    def _positions(cls, q: Any) -> bool:
-        lefts = [q.markdown(a.prefix).strip() for a in q.answers]
-        return lefts == [cls.POSITION.format(i) for i in range(1, len(lefts) + 1)]
-
-    @classmethod
-    def reads_gift(cls, q: Any) -> bool:
-        return super().reads_gift(q) and cls._positions(q)
-
-    @classmethod
-    def from_gift(cls, q: Any) -> dict[str, Any]:
-        """A GIFT matching of "Position 1", "Position 2"... to steps, read back as the ordering."""
-        if q.kind != "match":
-            raise ValueError(f"a {q.kind} question is not a matching question")
-        if not cls._positions(q):
+    def from_exchange(cls, item: Item) -> dict[str, Any]:
+        if not item.order:
             raise ValueError("an ordering is read from a matching of Position 1, Position 2, ... "
                              "to the steps")
-        return {"items": [" ".join(a.text.split()) for a in q.answers]}
+        fields: dict[str, Any] = {"items": list(item.order)}
+        if item.feedback:
+            fields["feedback"] = dict(item.feedback)
+        return cls._with_kept(fields, item)

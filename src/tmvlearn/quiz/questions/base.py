@@ -4,11 +4,11 @@ A question type is one class. It declares its bank fields (pydantic, so the bank
 generated from them) and owns everything that differs by type: grading (``_check``), its bank
 checks (``bank_problems``), the instruction line, what the learner picks from
 (``display_options``), its static body (``body_html``, ``body_markdown``), its widget inputs and
-how a response is read back (``make_inputs``, ``read_response``, ``blank_input``), and its
-interchange forms (``to_jupyterquiz`` / ``from_jupyterquiz``; ``to_gift`` / ``from_gift``,
-``to_moodle_xml`` and ``to_qti`` for the LMS formats of :mod:`tmvlearn.quiz.lms`), all reached
-through :meth:`Question.export`. Renderers, the widget and
-interchange call these; nothing outside the question types branches on a concrete class.
+how a response is read back (``make_inputs``, ``read_response``, ``blank_input``), and its neutral
+exchange form (``to_exchange`` / ``from_exchange``, see :mod:`tmvlearn.quiz.exchange`), from which
+every exchange format (GIFT, Moodle XML, QTI, jupyterquiz) is written and read. Renderers, the
+widget and the formats call these; nothing outside the question types branches on a concrete
+class, and the question types import no format.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -32,6 +32,7 @@ from pydantic import (
 )
 from typing_extensions import NotRequired, TypedDict
 
+from tmvlearn.quiz.exchange import Exported, Item
 from tmvlearn.quiz.markup import inline_html
 
 __all__ = ["Exported", "Question", "Result", "Source", "Text", "format_source"]
@@ -82,14 +83,6 @@ class Result:
     score: float
     feedback: str
     details: dict[str, Any] = field(default_factory=dict)
-
-
-class Exported(NamedTuple):
-    """A question in another format: ``data`` (None when the format cannot hold it) and a ``note``
-    on what was lost or why it was skipped (None when nothing was)."""
-
-    data: Any
-    note: str | None = None
 
 
 def invalid(message: str, **details: Any) -> Result:
@@ -151,8 +144,7 @@ class Question(BaseModel):
     BANK_REQUIRED: ClassVar[tuple[str, ...]] = ("explanation", "source", "objective", "difficulty")
     instruction: ClassVar[str] = ""  # the line under the prompt: how to answer
     blank_input: ClassVar[Any] = None  # the value an input widget is cleared to
-    JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ()  # jupyterquiz question types this type reads
-    GIFT: ClassVar[tuple[str, ...]] = ()  # Moodle question kinds (as GIFT writes them) this type reads
+    KIND: ClassVar[str] = ""  # its kind in the neutral exchange form (tmvlearn.quiz.exchange)
 
     type: str
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -307,57 +299,43 @@ class Question(BaseModel):
         """The response the inputs hold, in the form :meth:`check` grades."""
         return inputs[0].value
 
-    # -- other formats ---------------------------------------------------------------------
-    def export(self, fmt: str) -> Exported:
-        """This question in format ``fmt`` (``to_<fmt>``); a type without that form says so."""
-        writer = getattr(self, f"to_{fmt}", None)
-        if writer is None:
-            return Exported(None, f"{fmt} has no {self.type} questions")
-        return writer()
-
-    def to_jupyterquiz(self) -> Exported:
-        return Exported(None, f"jupyterquiz has no {self.type} questions")
-
-    @classmethod
-    def from_jupyterquiz(cls, item: Mapping[str, Any]) -> dict[str, Any]:
-        """The type-specific fields of a bank entry read from one jupyterquiz question.
-
-        Raises ``ValueError`` saying what is wrong with ``item``.
-        """
+    # -- the neutral exchange form (tmvlearn.quiz.exchange) ----------------------------------
+    def to_exchange(self) -> Item:
+        """This question in the neutral form every exchange format writes from."""
         raise NotImplementedError
 
-    # LMS formats (tmvlearn.quiz.lms): each type's to_gift / to_moodle_xml / to_qti builds its answer
-    # part; these assemble the rest. ``notes`` say what the format loses; ``extras`` are the fields
-    # GIFT cannot hold, kept in its tmvlearn comment so a round trip gives the same question back.
-    def _gift(self, answers: list[str], notes: list[str] | None = None, extras: dict[str, Any] | None = None,
-              prompt: str | None = None) -> Exported:
-        from tmvlearn.quiz.lms import gift
-
-        extras = {k: v for k, v in (extras or {}).items() if v not in (None, [], {}, "")}
-        return Exported(gift.question_text(self, answers, extras, prompt), "; ".join(notes or []) or None)
-
-    def _moodle(self, qtype: str, children: list[Any], notes: list[str] | None = None,
-                prompt: str | None = None) -> Exported:
-        from tmvlearn.quiz.lms import moodle_xml
-
-        return Exported(moodle_xml.question(self, qtype, children, prompt), "; ".join(notes or []) or None)
-
-    def _qti(self, kind: str, parts: Any, notes: list[str] | None = None,
-             prompt: str | None = None) -> Exported:
-        from tmvlearn.quiz.lms import qti
-
-        return Exported(qti.item(self, kind, parts, prompt), "; ".join(notes or []) or None)
-
     @classmethod
-    def reads_gift(cls, q: Any) -> bool:
-        """Whether this type is the one to read the GIFT question ``q`` (one of its kinds)."""
-        return q.kind in cls.GIFT
-
-    @classmethod
-    def from_gift(cls, q: Any) -> dict[str, Any]:
-        """The type-specific fields of a bank entry read from one GIFT question
-        (a :class:`tmvlearn.quiz.lms.gift.GiftQuestion`). Raises ``ValueError`` saying what is wrong."""
+    def from_exchange(cls, item: Item) -> dict[str, Any]:
+        """The type-specific fields of a bank entry read from a neutral ``item`` (its id, prompt and
+        metadata are the reader's). Raises ``ValueError`` saying what is wrong with ``item``."""
         raise NotImplementedError
+
+    def _item(self, **fields: Any) -> Item:
+        """An exchange item of this question: its kind, prompt and metadata, and ``fields``."""
+        fields.setdefault("kept", {})
+        fields["kept"] = {k: v for k, v in fields["kept"].items() if v not in (None, [], {}, "")}
+        return Item(id=self.id, kind=self.KIND, prompt=self.prompt, type=self.type,
+                    explanation=self.explanation, source_text=self.source_text, lesson=self.lesson,
+                    objective=self.objective, difficulty=self.difficulty, source=self.source,
+                    note=self.note, solution=self.solution, worked=self.variant_values, **fields)
+
+    @staticmethod
+    def _with_kept(fields: dict[str, Any], item: Item, *own: str) -> dict[str, Any]:
+        """``fields`` with the bank fields ``item`` kept for a round trip (those in ``own`` this type
+        has read itself): a kept mapping adds to the field's, anything else replaces it."""
+        for key, value in item.kept.items():
+            if key in own:
+                continue
+            if isinstance(value, dict) and isinstance(fields.get(key), dict):
+                fields[key] = {**fields[key], **value}
+            else:
+                fields[key] = value
+        return fields
+
+    @staticmethod
+    def _overall(feedback: Mapping[str, Any]) -> dict[str, Any]:
+        """The overall right / wrong feedback of a feedback mapping."""
+        return {k: feedback[k] for k in ("correct", "wrong") if feedback.get(k)}
 
 
 # --- small pieces the types share --------------------------------------------------------------
@@ -400,20 +378,3 @@ def text_box(w: Any, label: str, placeholder: str) -> Any:
 
 def text_list(value: Any) -> bool:
     return isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value)
-
-
-def answers_list(item: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """A jupyterquiz question's ``answers``, checked to be a non-empty list of objects."""
-    answers = item.get("answers")
-    if not isinstance(answers, list) or not answers:
-        raise ValueError("'answers' must be a non-empty list")
-    for j, a in enumerate(answers):
-        if not isinstance(a, Mapping):
-            raise ValueError(f"answers[{j}] must be an object")
-    return answers
-
-
-def number(value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where} must be a number")
-    return float(value)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field
 
+from tmvlearn.quiz.exchange import Answer, Item
 from tmvlearn.quiz.markup import inline_html
 from tmvlearn.quiz.questions.base import (
     LABELS,
     MAX_TEXT,
     WIDE,
-    Exported,
     Question,
     Result,
     Text,
-    answers_list,
     invalid,
     short,
     text_list,
@@ -45,16 +43,6 @@ class _Picked(Question):
     def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
         return [w.RadioButtons(options=options, value=None, description="Answer:",
                                layout=w.Layout(**WIDE), style=LABELS)]
-
-    def _jupyterquiz_choices(self, options: list[str], right: list[str], feedback: Mapping[str, str | None],
-                             kind: str) -> Exported:
-        answers = []
-        for option in options:
-            entry: dict[str, Any] = {"answer": option, "correct": option in right}
-            if feedback.get(option):
-                entry["feedback"] = feedback[option]
-            answers.append(entry)
-        return Exported({"question": self.prompt, "type": kind, "answers": answers})
 
 
 class _Choice(_Picked):
@@ -90,89 +78,27 @@ class _Choice(_Picked):
             seen.setdefault(key, option)
         return problems
 
-    def _gift_choices(self, right: list[str], wrong_weight: float | None) -> list[str]:
-        """GIFT answers: ``=right ~wrong`` (single), or weighted ``~%50%right ~%-50%wrong``."""
-        from tmvlearn.quiz.lms import gift
-
-        out = []
-        for option in self.options:
-            if wrong_weight is None:
-                mark = "=" if option in right else "~"
-            else:
-                mark = "~" + gift.weight(1 / len(right) if option in right else wrong_weight)
-            out.append(mark + gift.html(option) + gift.feedback_part(self.feedback.get(option)))
-        return out
-
-    def _moodle_choices(self, right: list[str], wrong_weight: float | None) -> list[Any]:
-        from tmvlearn.quiz.lms import moodle_xml as mx
-        from tmvlearn.quiz.lms.gift import grade
-
-        single = wrong_weight is None
-        out = [mx.simple("single", "true" if single else "false"), mx.simple("shuffleanswers", "true"),
-               mx.simple("answernumbering", "abc"),
-               *mx.combined(self.feedback.get("correct") if not single else None)]
-        for option in self.options:
-            fraction = ((1.0 if option in right else 0.0) if single
-                        else grade(1 / len(right) if option in right else wrong_weight))
-            out.append(mx.html_answer(fraction, option, self.feedback.get(option)))
-        return out
-
-    def _qti_choices(self, right: list[str], cardinality: str) -> Any:
-        from tmvlearn.quiz.lms import qti
-
-        return qti.choices(self.options, right, cardinality, self.feedback)
-
-    def _pinned_note(self) -> list[str]:
-        return ["pinned options are not kept in place if the LMS shuffles answers"] if self.pinned else []
+    def _choices_item(self, right: list[str], wrong_fraction: float, feedback: dict[str, Any]) -> Item:
+        """The neutral form: each option an answer (a right one earns ``1 / len(right)``, a wrong one
+        ``wrong_fraction``) with its feedback; pinned options kept (an LMS may shuffle them)."""
+        answers = tuple(Answer(o, 1 / len(right) if o in right else wrong_fraction, self.feedback.get(o))
+                        for o in self.options)
+        losses = ("pinned options are not kept in place if the LMS shuffles answers",) if self.pinned else ()
+        return self._item(answers=answers, feedback=feedback, kept={"pinned": self.pinned}, losses=losses)
 
     @staticmethod
-    def _gift_options(q: Any) -> tuple[list[str], list[str], dict[str, str]]:
-        """(options, right options, feedback by option) of a GIFT multiple choice question."""
-        if q.kind != "multichoice":
-            raise ValueError(f"a {q.kind} question is not a multiple choice question")
-        options, right, feedback = [], [], {}
-        for answer in q.answers:
-            text = q.markdown(answer.text)
-            if not text.strip():
-                raise ValueError("an answer has no text")
-            if text in options:
-                raise ValueError(f"the answer {text!r} appears twice")
-            options.append(text)
-            if answer.fraction > 0:
-                right.append(text)
-            if answer.feedback:
-                feedback[text] = q.markdown(answer.feedback)
-        if not right:
-            raise ValueError("no answer has a positive weight")
-        return options, right, feedback
-
-    @staticmethod
-    def _read_choices(item: Mapping[str, Any]) -> tuple[list[str], list[str], dict[str, str]]:
-        """(options, correct options, feedback by option) of a jupyterquiz choice question."""
-        options, right, feedback = [], [], {}
-        for j, a in enumerate(answers_list(item)):
-            text = a.get("answer", a.get("code"))
-            if not isinstance(text, str) or not text.strip():
-                raise ValueError(f"answers[{j}] has no 'answer' text")
-            text = text.strip() if "answer" in a else f"`{text.strip()}`"
-            if text in options:
-                raise ValueError(f"answers[{j}] repeats the option {text!r}")
-            options.append(text)
-            if a.get("correct") is True:
-                right.append(text)
-            if isinstance(a.get("feedback"), str) and a["feedback"].strip():
-                feedback[text] = a["feedback"]
-        if not right:
-            raise ValueError("no answer is marked correct")
-        return options, right, feedback
+    def _read_options(item: Item) -> tuple[list[str], list[str], dict[str, str]]:
+        """(options, right options, feedback by option, then the overall feedback) of a choice item."""
+        options = [a.text for a in item.answers]
+        feedback = {a.text: a.feedback for a in item.answers if a.feedback is not None}
+        return options, item.right_texts, {**feedback, **item.feedback}
 
 
 class SingleChoice(_Choice):
     """Pick the one right option."""
 
     instruction: ClassVar[str] = "Choose one."
-    JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ("multiple_choice",)
-    GIFT: ClassVar[tuple[str, ...]] = ("multichoice",)
+    KIND: ClassVar[str] = "single_choice"
 
     type: Literal["single_choice"] = "single_choice"
     answer: Text
@@ -203,38 +129,16 @@ class SingleChoice(_Choice):
                     else [(("answer",), f"{self.answer!r} is not among the options")])
         return problems + self._feedback_problems(set(self.options))
 
-    def to_jupyterquiz(self) -> Exported:
-        return self._jupyterquiz_choices(self.options, [self.answer], self.feedback, "multiple_choice")
+    def to_exchange(self) -> Item:
+        return self._choices_item([self.answer], 0.0, {})
 
     @classmethod
-    def from_jupyterquiz(cls, item: Mapping[str, Any]) -> dict[str, Any]:
-        options, right, feedback = cls._read_choices(item)
-        if len(right) > 1:
-            raise ValueError("a multiple_choice question has more than one correct answer; use many_choice")
-        return {"options": options, "answer": right[0], "feedback": feedback}
-
-    def to_gift(self) -> Exported:
-        answers = self._gift_choices([self.answer], None)
-        return self._gift(answers, self._pinned_note(), {"pinned": self.pinned})
-
-    def to_moodle_xml(self) -> Exported:
-        return self._moodle("multichoice", self._moodle_choices([self.answer], None), self._pinned_note())
-
-    def to_qti(self) -> Exported:
-        return self._qti("multiple_choice_question", self._qti_choices([self.answer], "Single"),
-                         self._pinned_note())
-
-    @classmethod
-    def reads_gift(cls, q: Any) -> bool:
-        return super().reads_gift(q) and q.single  # one answer marked = (Moodle: "one answer only")
-
-    @classmethod
-    def from_gift(cls, q: Any) -> dict[str, Any]:
-        options, right, feedback = cls._gift_options(q)
-        best = [a for a in q.answers if a.fraction >= 1]
+    def from_exchange(cls, item: Item) -> dict[str, Any]:
+        options, _, feedback = cls._read_options(item)
+        best = [a for a in item.answers if a.fraction >= 1]
         if len(best) != 1:
             raise ValueError("a single choice question needs exactly one answer worth 100%")
-        return {"options": options, "answer": q.markdown(best[0].text), "feedback": feedback}
+        return cls._with_kept({"options": options, "answer": best[0].text, "feedback": feedback}, item)
 
 
 class MultipleSelect(_Choice):
@@ -244,8 +148,7 @@ class MultipleSelect(_Choice):
     blank_input: ClassVar[Any] = False
     mark_html: ClassVar[str] = "☐"
     mark_markdown: ClassVar[str] = "[ ]"
-    JUPYTERQUIZ: ClassVar[tuple[str, ...]] = ("many_choice",)
-    GIFT: ClassVar[tuple[str, ...]] = ("multichoice",)
+    KIND: ClassVar[str] = "multiple_choice"
 
     type: Literal["multiple_select"] = "multiple_select"
     answer: Keys
@@ -311,42 +214,16 @@ class MultipleSelect(_Choice):
     def read_response(self, inputs: list[Any], options: list[str]) -> list[str]:
         return [o for o, box in zip(options, inputs, strict=True) if box.value]
 
-    def to_jupyterquiz(self) -> Exported:
-        return self._jupyterquiz_choices(self.options, list(self.answer), self.feedback, "many_choice")
-
-    @classmethod
-    def from_jupyterquiz(cls, item: Mapping[str, Any]) -> dict[str, Any]:
-        options, right, feedback = cls._read_choices(item)
-        return {"options": options, "answer": right, "feedback": feedback}
-
-    def to_gift(self) -> Exported:
-        # Each right option earns 1/n and each wrong pick costs 1/n: Moodle's total (floored at 0) is
+    def to_exchange(self) -> Item:
+        # Each right option earns 1/n and each wrong pick costs 1/n: an LMS's total (floored at 0) is
         # the partial credit tmvlearn records; tmvlearn itself scores all or nothing.
-        notes = self._pinned_note()
-        if self.feedback.get("correct"):
-            notes.append("the feedback for an all-right answer is not kept (GIFT has no place for it)")
-        extras = {"pinned": self.pinned, "feedback": {"correct": self.feedback.get("correct")}
-                  if self.feedback.get("correct") else None}
-        return self._gift(self._gift_choices(list(self.answer), -1 / len(self.answer)), notes, extras)
-
-    def to_moodle_xml(self) -> Exported:
-        return self._moodle("multichoice", self._moodle_choices(list(self.answer), -1 / len(self.answer)),
-                            self._pinned_note())
-
-    def to_qti(self) -> Exported:
-        # Canvas grades multiple answers with partial credit by default ("exact match" is a quiz setting).
-        return self._qti("multiple_answers_question", self._qti_choices(list(self.answer), "Multiple"),
-                         self._pinned_note() + ["Canvas gives partial credit unless the quiz asks for an "
-                                                "exact match (tmvlearn scores all or nothing)"])
+        overall = {"correct": self.feedback["correct"]} if self.feedback.get("correct") else {}
+        return self._choices_item(list(self.answer), -1 / len(self.answer), overall)
 
     @classmethod
-    def reads_gift(cls, q: Any) -> bool:
-        return super().reads_gift(q) and not q.single  # weights only (Moodle: "multiple answers")
-
-    @classmethod
-    def from_gift(cls, q: Any) -> dict[str, Any]:
-        options, right, feedback = cls._gift_options(q)
-        return {"options": options, "answer": right, "feedback": feedback}
+    def from_exchange(cls, item: Item) -> dict[str, Any]:
+        options, right, feedback = cls._read_options(item)
+        return cls._with_kept({"options": options, "answer": right, "feedback": feedback}, item)
 
 
 def _tally(right: int, wrong: int, missing: int) -> str:
@@ -371,7 +248,7 @@ class TrueFalse(_Picked):
 
     instruction: ClassVar[str] = "True or false?"
 
-    GIFT: ClassVar[tuple[str, ...]] = ("truefalse",)
+    KIND: ClassVar[str] = "true_false"
 
     type: Literal["true_false"] = "true_false"
     answer: bool
@@ -402,40 +279,18 @@ class TrueFalse(_Picked):
     def display_options(self, shuffle: bool = False, seed: int | str = 0) -> list[str]:
         return ["True", "False"]
 
-    def to_jupyterquiz(self) -> Exported:
-        right, wrong = ("True", "False") if self.answer else ("False", "True")
-        feedback = {right: self.feedback.get("correct"), wrong: self.feedback.get("wrong")}
-        return self._jupyterquiz_choices(["True", "False"], [right], feedback, "multiple_choice")
-
-    def to_gift(self) -> Exported:
-        from tmvlearn.quiz.lms import gift
-
-        answer = "T" if self.answer else "F"
-        wrong, right = self.feedback.get("wrong"), self.feedback.get("correct")
-        if wrong or right:  # {T#feedback when wrong#feedback when right}
-            answer += "#" + (gift.html(wrong) if wrong else "") + ("#" + gift.html(right) if right else "")
-        return self._gift([answer])
-
-    def to_moodle_xml(self) -> Exported:
-        from tmvlearn.quiz.lms import moodle_xml as mx
-
+    def to_exchange(self) -> Item:
         right, wrong = self.feedback.get("correct"), self.feedback.get("wrong")
-        answers = [mx.plain_answer(1.0 if self.answer else 0.0, "true", right if self.answer else wrong),
-                   mx.plain_answer(0.0 if self.answer else 1.0, "false", wrong if self.answer else right)]
-        return self._moodle("truefalse", answers)
-
-    def to_qti(self) -> Exported:
-        from tmvlearn.quiz.lms import qti
-
-        right, wrong = self.feedback.get("correct"), self.feedback.get("wrong")
-        feedback = {"True": right if self.answer else wrong, "False": wrong if self.answer else right}
-        key = "True" if self.answer else "False"
-        return self._qti("true_false_question", qti.choices(["True", "False"], [key], "Single", feedback))
+        true, false = (right, wrong) if self.answer else (wrong, right)  # the feedback on picking each
+        return self._item(answers=(Answer("True", float(self.answer), true),
+                                   Answer("False", float(not self.answer), false)))
 
     @classmethod
-    def from_gift(cls, q: Any) -> dict[str, Any]:
-        if q.kind != "truefalse":
-            raise ValueError(f"a {q.kind} question is not a true/false question")
-        right, wrong = q.answers[0].feedback, q.answers[1].feedback
-        feedback = {k: q.markdown(v) for k, v in (("correct", right), ("wrong", wrong)) if v}
-        return {"answer": bool(q.true_answer), "feedback": feedback}
+    def from_exchange(cls, item: Item) -> dict[str, Any]:
+        right = next((a for a in item.answers if a.right), None)
+        if right is None or len(item.answers) != 2:
+            raise ValueError("a true/false question needs a true and a false answer, one of them right")
+        wrong = next(a for a in item.answers if a is not right)
+        feedback = {k: v for k, v in (("correct", right.feedback), ("wrong", wrong.feedback))
+                    if v is not None}
+        return cls._with_kept({"answer": right.text == "True", "feedback": feedback}, item)

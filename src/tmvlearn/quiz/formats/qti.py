@@ -8,6 +8,9 @@ ones Canvas documents: multiple_choice_question, multiple_answers_question, true
 short_answer_question, numerical_question, matching_question (ordering as matching). The item's
 ``ident`` is the question id and its title names lesson, objective and id; ``tmvlearn_*`` metadata
 fields carry them too.
+
+Written from the neutral exchange form (:func:`export` of a :class:`tmvlearn.quiz.exchange.Item`);
+this module never sees the question classes.
 """
 
 from __future__ import annotations
@@ -15,15 +18,14 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from tmvlearn.quiz.lms.text import block_html, line_html, plain
+from tmvlearn.quiz.exchange import POSITION, Exported, Item, join_notes
+from tmvlearn.quiz.formats.numbers import format_number, short_range
+from tmvlearn.quiz.formats.text import block_html, general_html, line_html, plain, plain_losses, title
 
-if TYPE_CHECKING:
-    from tmvlearn.quiz.questions import Question
-
-__all__ = ["Parts", "choices", "item", "matching", "numeric", "package", "short_answer"]
+__all__ = ["Parts", "choices", "export", "item", "matching", "numeric", "package", "short_answer"]
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -122,9 +124,7 @@ def _fib(decimal: bool) -> ET.Element:
 def numeric(right: tuple[float, float], others: list[tuple[float, float, bool, str | None]],
             right_feedback: str | None) -> Parts:
     """A number right within [low, high]; ``others``: (low, high, correct, feedback) checked after."""
-    from tmvlearn.quiz.lms.gift import format_number as num
-    from tmvlearn.quiz.lms.gift import short_range
-
+    num = format_number
     parts = Parts(responses=[_fib(decimal=True)])
     if right_feedback:
         parts.feedback["correct_fb"] = line_html(right_feedback)
@@ -174,19 +174,8 @@ def matching(lefts: list[str], rights: list[str], key: dict[str, str]) -> Parts:
     return parts
 
 
-def _general(q: Question) -> str:
-    from tmvlearn.quiz.markup import escape
-
-    out = block_html(q.explanation) if q.explanation else ""
-    if q.source_text:
-        out += f"<p>Source: {escape(q.source_text)}</p>"
-    return out
-
-
-def item(q: Question, kind: str, parts: Parts, prompt: str | None = None) -> ET.Element:
-    """One Canvas ``<item>``: metadata, the prompt and the type's parts, scoring, feedback."""
-    from tmvlearn.quiz.lms.gift import title
-
+def item(q: Item, kind: str, parts: Parts) -> ET.Element:
+    """One Canvas ``<item>``: metadata, the prompt and the kind's parts, scoring, feedback."""
     if kind not in QUESTION_TYPES:
         raise ValueError(f"{kind} is not a Canvas question type")
     el = ET.Element("item", {"ident": q.id, "title": title(q)})
@@ -199,26 +188,26 @@ def item(q: Question, kind: str, parts: Parts, prompt: str | None = None) -> ET.
                          ("tmvlearn_objective", q.objective), ("tmvlearn_difficulty", q.difficulty)):
         if value:
             _field(meta, label, str(value))
-    if getattr(q, "variant_values", None):  # a tmvlearn variant, exported as its worked values
-        _field(meta, "tmvlearn_worked_variant", ", ".join(f"{k}={v}" for k, v in q.variant_values.items()))
+    if q.worked:  # a tmvlearn variant, exported as its worked values
+        _field(meta, "tmvlearn_worked_variant", ", ".join(f"{k}={v}" for k, v in q.worked.items()))
     presentation = ET.SubElement(el, "presentation")
-    _mattext(presentation, block_html(prompt or q.prompt))
+    _mattext(presentation, block_html(q.stem))
     presentation.extend(parts.responses)
     processing = ET.SubElement(el, "resprocessing")
     ET.SubElement(ET.SubElement(processing, "outcomes"), "decvar",
                   {"maxvalue": "100", "minvalue": "0", "varname": "SCORE", "vartype": "Decimal"})
     feedback = dict(parts.feedback)
-    general = _general(q)
+    general = general_html(q)
     if general:
         feedback["general_fb"] = general
         processing.append(_condition(ET.Element("other"), feedback="general_fb", go_on=True))
     processing.extend(parts.conditions)
-    wrong = q.feedback.get("wrong") if isinstance(q.feedback.get("wrong"), str) else None
-    if wrong and kind != "true_false_question":
+    wrong = q.feedback.get("wrong")
+    if wrong:
         feedback["general_incorrect_fb"] = line_html(wrong)
         processing.append(_condition(ET.Element("other"), feedback="general_incorrect_fb", go_on=True))
-    right = q.feedback.get("correct") if isinstance(q.feedback.get("correct"), str) else None
-    if right and kind != "true_false_question" and "correct_fb" not in feedback:
+    right = q.feedback.get("correct")
+    if right and "correct_fb" not in feedback:
         feedback["correct_fb"] = line_html(right)
     for cond in processing.iter("respcondition"):  # a link to feedback the question does not have
         for link in cond.findall("displayfeedback"):
@@ -230,6 +219,68 @@ def item(q: Question, kind: str, parts: Parts, prompt: str | None = None) -> ET.
             fb = ET.SubElement(el, "itemfeedback", {"ident": ident})
             _mattext(ET.SubElement(fb, "flow_mat"), text)
     return el
+
+
+# --- one writer per kind: (Canvas question type, parts, notes on what Canvas loses) ------------
+
+Written = tuple[str, Parts, list[str]]
+
+
+def _choices(q: Item) -> Written:
+    options, feedback = [a.text for a in q.answers], {a.text: a.feedback for a in q.answers}
+    if q.kind == "multiple_choice":
+        # Canvas grades multiple answers with partial credit by default ("exact match" is a quiz setting).
+        return "multiple_answers_question", choices(options, q.right_texts, "Multiple", feedback), [
+            "Canvas gives partial credit unless the quiz asks for an exact match (tmvlearn scores all or "
+            "nothing)"]
+    kind = "true_false_question" if q.kind == "true_false" else "multiple_choice_question"
+    return kind, choices(options, q.right_texts, "Single", feedback), []
+
+
+def _numerical(q: Item) -> Written:
+    main, *cases = q.answers
+    others = [((a.low, a.high) if a.is_range else (a.value, a.value)) + (a.fraction >= 1, a.feedback)
+              for a in cases]
+    parts = numeric((main.value - main.tolerance, main.value + main.tolerance), others, main.feedback)
+    notes = ["Canvas may drop the feedback for particular wrong numbers"] if cases else []
+    return "numerical_question", parts, notes
+
+
+def _short_answer(q: Item) -> Written:
+    wrong = [(a.text, a.feedback) for a in q.answers if a.fraction < 1]
+    parts = short_answer([a.text for a in q.answers if a.fraction >= 1], wrong, q.feedback.get("correct"))
+    notes = plain_losses(q)
+    if q.match_case or any(a.match_case for a in q.answers):
+        notes.append("Canvas short answers ignore case")
+    return "short_answer_question", parts, notes
+
+
+def _matching(q: Item) -> Written:
+    lefts = [p.left for p in q.pairs]
+    parts = matching(lefts, list(q.shown), {p.left: p.right for p in q.pairs})
+    return "matching_question", parts, plain_losses(q) + ["the items are plain text in Canvas"]
+
+
+def _ordering(q: Item) -> Written:
+    """No ordering in Canvas's QTI: a matching of each position to its step (which scores the same)."""
+    lefts = [POSITION.format(i) for i in range(1, len(q.order) + 1)]
+    parts = matching(lefts, list(q.shown), dict(zip(lefts, q.order, strict=True)))
+    return "matching_question", parts, [AS_MATCHING]
+
+
+AS_MATCHING = "written as a matching of position to step (the format has no ordering)"
+WRITERS = {"single_choice": _choices, "multiple_choice": _choices, "true_false": _choices,
+           "numerical": _numerical, "short_answer": _short_answer, "matching": _matching,
+           "ordering": _ordering}
+
+
+def export(q: Item) -> Exported:
+    """One question as a Canvas ``<item>``, and what it loses."""
+    writer = WRITERS.get(q.kind)
+    if writer is None:
+        return Exported(None, join_notes([f"qti has no {q.type or q.kind} questions"], q.caveats))
+    kind, parts, notes = writer(q)
+    return Exported(item(q, kind, parts), join_notes(q.losses, notes, q.caveats))
 
 
 def _ident(lesson: str) -> str:
