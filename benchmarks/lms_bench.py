@@ -52,8 +52,7 @@ def main() -> None:
           f"loading and validating them once: {load_ms:.0f} ms")
 
     from tmvlearn.quiz.formats.text import block_html, line_html
-    from tmvlearn.quiz.interchange import to_jupyterquiz
-    from tmvlearn.quiz.lms import export_text, import_gift
+    from tmvlearn.quiz.lms import export_text, import_gift, to_jupyterquiz
 
     def cold() -> None:
         block_html.cache_clear()

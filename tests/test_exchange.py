@@ -43,8 +43,7 @@ def test_a_format_module_needs_nothing_from_the_question_classes():
 def test_the_question_types_import_no_format():
     for path in QUESTION_MODULES:
         used = _imported(path)
-        formats = {m for m in used if m.startswith(("tmvlearn.quiz.formats", "tmvlearn.quiz.lms",
-                                                     "tmvlearn.quiz.interchange"))}
+        formats = {m for m in used if m.startswith(("tmvlearn.quiz.formats", "tmvlearn.quiz.lms"))}
         assert not formats, (path.name, formats)
 
 

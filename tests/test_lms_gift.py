@@ -9,6 +9,8 @@ import pytest
 from tmvlearn.cli import main
 from tmvlearn.quiz import load_bank
 from tmvlearn.quiz.bank import bank_paths, validate_files
+from tmvlearn.quiz.formats.gift import escape, read_gift, weight
+from tmvlearn.quiz.formats.text import plain
 from tmvlearn.quiz.lms import (
     export_banks,
     export_question,
@@ -17,8 +19,6 @@ from tmvlearn.quiz.lms import (
     import_jupyterquiz,
     write_bank,
 )
-from tmvlearn.quiz.lms.gift import escape, read_gift, weight
-from tmvlearn.quiz.lms.text import plain
 
 DATA = Path(__file__).parent / "data"
 HAND = DATA / "lms" / "moodle_constructs.gift"
@@ -228,7 +228,7 @@ def test_escaping_of_special_characters_and_maths():
     # in HTML, a backslash before n or a special character would be read by Moodle as an escape
     assert escape("\\nu \\{x\\}") == "&#92;nu &#92;\\{x&#92;\\}"
     assert escape("\\(x\\)") == "\\(x\\)"
-    from tmvlearn.quiz.lms.gift import html
+    from tmvlearn.quiz.formats.gift import html
     assert html("ratio $\\frac{a}{b}$") == "ratio \\(\\frac\\{a\\}\\{b\\}\\)"
     assert html("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -469,7 +469,7 @@ def test_import_names_a_question_whose_numbers_varied(tmp_path, capsys):
 
 
 def test_gift_numbers_have_no_float_noise_and_accept_no_less(tmp_path):
-    from tmvlearn.quiz.lms.gift import numeric_answer
+    from tmvlearn.quiz.formats.gift import numeric_answer
     from tmvlearn.quiz.questions import question_from_dict
 
     q = question_from_dict({"id": "noisy", "type": "numeric", "prompt": "How many?",

@@ -31,8 +31,16 @@ from tmvlearn.progress import (
 from tmvlearn.quiz.bank import Bank, BankError, Problem, lesson_ids, load_bank, validate_files
 from tmvlearn.quiz.display import AnswerKey, Quiz, key, objectives, show
 from tmvlearn.quiz.exercises import ExerciseCheck, Solution, check_exercise, solution
-from tmvlearn.quiz.interchange import Converted, JupyterQuizError, from_jupyterquiz, to_jupyterquiz
-from tmvlearn.quiz.lms import export_banks, import_gift, import_jupyterquiz, write_bank
+from tmvlearn.quiz.lms import (
+    Converted,
+    JupyterQuizError,
+    export_banks,
+    from_jupyterquiz,
+    import_gift,
+    import_jupyterquiz,
+    to_jupyterquiz,
+    write_bank,
+)
 from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.review_quiz import due, review
 

@@ -152,7 +152,7 @@ def export_banks(specs: Iterable[Any], fmt: str, out: str | Path | None = None, 
     return result
 
 
-# --- jupyterquiz: the question objects themselves (tmvlearn.quiz.interchange) -------------------
+# --- jupyterquiz: the question objects themselves (from_jupyterquiz, to_jupyterquiz) -------------------
 
 class JupyterQuizError(TmvlearnError, ValueError):
     """The input is not jupyterquiz JSON at all (unreadable, not a list)."""
