@@ -184,10 +184,11 @@ def _cmdline(entry: Path) -> bytes:
         return b""
 
 
-def test_lab_prints_the_lesson_url_keeps_its_own_state_and_its_terminal_finds_tmvlearn(tmp_path):
+def test_lab_as_a_learner_starts_it_url_state_saving_and_terminal(tmp_path):
     """As a learner on a fresh machine: `tmvlearn lab --no-browser` from a virtual environment that was
     never activated (PATH without it). The URL it prints opens lesson 00; the lab keeps its JupyterLab
-    workspace state inside the workspace folder; a JupyterLab terminal finds `tmvlearn`."""
+    workspace state inside the workspace folder; a lesson is saved with its static views; a JupyterLab
+    terminal finds `tmvlearn`."""
     import asyncio
 
     from tornado.websocket import websocket_connect
@@ -222,6 +223,20 @@ def test_lab_prints_the_lesson_url_keeps_its_own_state_and_its_terminal_finds_tm
                                      data=json.dumps({"data": {}, "metadata": {"id": "mine"}}).encode())
         urllib.request.urlopen(put, timeout=30).close()
         assert list((ws / ".tmvlearn-lab").glob("mine*.jupyterlab-workspace")), "state kept in the folder"
+
+        # a lesson saved while its widgets are live is written with their static versions only
+        view = {"model_id": "0123", "version_major": 2, "version_minor": 0}
+        output = {"output_type": "display_data", "metadata": {},
+                  "data": {"text/plain": "Quiz", "text/html": "<b>Quiz</b>",
+                           "application/vnd.jupyter.widget-view+json": view}}
+        notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "id": "c1", "metadata": {}, "source": "quiz", "execution_count": 1,
+             "outputs": [output]}]}
+        save = urllib.request.Request(f"{base}/api/contents/saved.ipynb", method="PUT", headers=auth,
+                                      data=json.dumps({"type": "notebook", "content": notebook}).encode())
+        urllib.request.urlopen(save, timeout=30).close()
+        saved = json.loads((ws / "saved.ipynb").read_text())["cells"][0]["outputs"][0]["data"]
+        assert {k: "".join(v) for k, v in saved.items()} == {"text/plain": "Quiz", "text/html": "<b>Quiz</b>"}
 
         create = urllib.request.Request(f"{base}/api/terminals", data=b"{}", method="POST", headers=auth)
         with urllib.request.urlopen(create, timeout=30) as reply:

@@ -408,3 +408,29 @@ def test_version_and_help(capsys):
             main(command)
         assert done.value.code == 0
         assert "usage: tmvlearn" in capsys.readouterr().out
+
+
+def test_a_saved_lesson_keeps_static_views_not_live_widget_views():
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    rich = {"text/plain": "Quiz", "text/html": "<p>Quiz</p>", lessons.WIDGET_VIEW: view}
+    plain = {"text/plain": "Button()", lessons.WIDGET_VIEW: view}
+    model = {"type": "notebook", "content": {"cells": [
+        {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": dict(rich)},
+                                          {"output_type": "display_data", "data": dict(plain)},
+                                          {"output_type": "stream", "text": "hi"}]},
+        {"cell_type": "markdown", "source": "x"}]}}
+    lessons.keep_static_views(model, path="a.ipynb", contents_manager=None)
+    outputs = model["content"]["cells"][0]["outputs"]
+    assert outputs[0]["data"] == {"text/plain": "Quiz", "text/html": "<p>Quiz</p>"}
+    assert outputs[1]["data"] == plain, "a widget with no static version is saved as it is"
+    other = {"type": "file", "content": "text"}
+    lessons.keep_static_views(other)
+    assert other == {"type": "file", "content": "text"}
+
+
+def test_the_lab_config_saves_lessons_with_static_views(tmp_path):
+    folder = workspace.lab_config_dir(tmp_path)
+    server = json.loads((folder / "jupyter_server_config.json").read_text())
+    hook = server["ContentsManager"]["pre_save_hook"]
+    module, name = hook.rsplit(".", 1)
+    assert getattr(__import__(module, fromlist=[name]), name) is lessons.keep_static_views

@@ -400,16 +400,18 @@ def terminal_shell(env: dict | None = None) -> list[str]:
 def lab_config_dir(folder: Path) -> Path:
     """Write tmvlearn's JupyterLab configuration under ``folder``; return it.
 
-    A page config turns :data:`DISABLED_PLUGINS` off, and a server config starts terminals with
-    :func:`terminal_shell`. The folder goes on ``JUPYTER_CONFIG_PATH``, after the learner's own
-    configuration (which wins where both set something): nothing of theirs is changed, and a plain
-    ``jupyter lab`` is not affected.
+    A page config turns :data:`DISABLED_PLUGINS` off; a server config starts terminals with
+    :func:`terminal_shell` and saves lessons with their static views
+    (:func:`tmvlearn.lessons.keep_static_views`), so that a reopened lesson reads without a kernel.
+    The folder goes on ``JUPYTER_CONFIG_PATH``, after the learner's own configuration (which wins
+    where both set something): nothing of theirs is changed, and a plain ``jupyter lab`` is not affected.
     """
     labconfig = folder / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {p: True for p in DISABLED_PLUGINS}}, indent=1), encoding="utf-8")
-    server = {"ServerApp": {"terminado_settings": {"shell_command": terminal_shell()}}}
+    server = {"ServerApp": {"terminado_settings": {"shell_command": terminal_shell()}},
+              "ContentsManager": {"pre_save_hook": "tmvlearn.lessons.keep_static_views"}}
     (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1), encoding="utf-8")
     return folder
 
