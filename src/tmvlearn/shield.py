@@ -14,7 +14,8 @@ Placed as an invisible child of a quiz or explorer box, it
 - focuses a control when the kernel asks (:meth:`KeyboardShield.focus_on`), and makes Enter in a
   one-line answer box press its question's Check button;
 - after a click on one of its buttons, pings the kernel; with no answer in a few seconds (the
-  kernel was restarted or stopped) it says so and how to get the control back.
+  kernel was restarted or stopped) it says so and how to get the control back; when the kernel's
+  channel is already closed it stops the click, which would otherwise end in an uncaught error.
 
 Its JavaScript ships inside this module (anywidget serves it from the Python package): nothing
 is fetched from the network.
@@ -31,7 +32,8 @@ import traitlets
 __all__ = ["KeyboardShield", "STALE_MESSAGE"]
 
 STALE_MESSAGE = ("No answer from the Python kernel: it was restarted or stopped, so nothing here is "
-                 "checked or saved. Run this cell again (Shift+Enter) to use it.")
+                 "checked or saved. Run the lesson from the top (Run menu, Run All Cells) to use it "
+                 "again; the answers you already checked are kept.")
 
 _ESM = """
 const STALE = __STALE__;
@@ -75,7 +77,16 @@ function render({ model, el }) {
     const where = event.target.closest(".tmv-question, .tmv-solution-box") || host;
     const token = String(Date.now()) + Math.random();
     waiting = token;
-    try { model.send({ ping: token }); } catch (e) { stale(where); return; }
+    try {
+      model.send({ ping: token });
+    } catch (e) {
+      // The kernel's channel is closed (a restart): the button's own handler would throw "Cannot
+      // send" as an uncaught page error and do nothing; stop the click here and say what works.
+      event.stopPropagation();
+      event.preventDefault();
+      stale(where);
+      return;
+    }
     setTimeout(() => { if (waiting === token) stale(where); }, 4000);
   };
   // The kernel asks to focus a control (after "Try again" disabled the focused button): the first
