@@ -241,3 +241,42 @@ def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
     page.screenshot(path=ARTIFACTS / "08_review_due.png", full_page=True)
     assert not page.outside_requests, page.outside_requests[:5]
     assert not page.console_errors, page.console_errors[:5]
+
+
+def test_flashcard_keys_right_after_shift_enter_stay_in_the_deck(lab, page):
+    """Shift+Enter on a flashcards cell, then at once the deck's own keys: the deck has taken the focus
+    and says so, F/K/D work it, and none of them reaches JupyterLab (D D would delete a cell)."""
+    workbook = Path(lab["db"]).parent.parent / "workbook"
+    cells = [{"cell_type": "code", "id": "imp", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "import tmvlearn"},
+             {"cell_type": "code", "id": "deck", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": 'tmvlearn.flashcards("glossary", n=3, record=False)'},
+             {"cell_type": "markdown", "id": "end", "metadata": {}, "source": "The end."}]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                            "language": "python"}}}
+    (workbook / "keys_after_run.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    page.goto(f"{lab['base']}/lab/tree/keys_after_run.ipynb?reset&token={lab['token']}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputPrompt").click()  # command mode
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Shift+Enter")  # runs the deck's cell; JupyterLab selects the next one
+    deck = page.locator(".jp-OutputArea .tmv-cards").first
+    deck.locator(".tmv-cards-keys", has_text="Keys on").wait_for(timeout=60_000)
+    count = _cells(page)
+    assert count == 3
+    page.keyboard.press("f")
+    deck.locator(".tmv-card-definition").wait_for()
+    page.keyboard.press("k")
+    deck.locator(".tmv-card-count", has_text="Card 2 of 3").wait_for()
+    page.keyboard.press("d")  # not flipped yet: the deck asks to flip first; JupyterLab sees nothing
+    page.keyboard.press("d")
+    deck.locator(".tmv-card-flip-first").wait_for()
+    assert _cells(page) == count, "no key reached JupyterLab's notebook shortcuts"
+    deck.screenshot(path=ARTIFACTS / "flashcards-keys-on.png")
+    page.locator(".jp-Notebook .jp-MarkdownCell").first.click()  # the learner moves away
+    deck.locator(".tmv-cards-keys", has_text="Keys off").wait_for()
+    deck.screenshot(path=ARTIFACTS / "flashcards-keys-off.png")
+    assert not page.outside_requests, page.outside_requests[:5]
+    assert not page.console_errors, page.console_errors[:5]
