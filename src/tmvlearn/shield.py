@@ -53,6 +53,10 @@ function render({ model, el }) {
     host.querySelectorAll('[class*="tmv-feedback-"], .tmv-score, .tmv-status').forEach((f) => {
       f.setAttribute("aria-live", "polite");
     });
+    // feedback and the test score can take the focus (after Check or Finish, see focusOn)
+    host.querySelectorAll('[class*="tmv-feedback-"], .tmv-status').forEach((f) => {
+      if (!f.hasAttribute("tabindex")) f.setAttribute("tabindex", "-1");
+    });
     // ipywidgets' radio inputs have no shared name, so the browser does not treat them as one
     // group and arrow keys do nothing: give each radio box's inputs one name.
     host.querySelectorAll(".widget-radio-box").forEach((box) => {
@@ -90,12 +94,17 @@ function render({ model, el }) {
     setTimeout(() => { if (waiting === token) stale(where); }, 4000);
   };
   // The kernel asks to focus a control (after "Try again" disabled the focused button): the first
-  // input, select or button in (or at) the element matching msg.focus, once it is enabled again.
+  // input, select or button in (or at) the element matching msg.focus, once it is enabled again;
+  // an element with no control but a tabindex (feedback, the score) takes the focus itself.
   const focusOn = (selector, tries) => {
     const target = host && host.querySelector(selector);
     const control = target && (target.matches("input, select, textarea, button") ? target
       : target.querySelector("input:checked, input, select, textarea, button"));
     if (control && !control.disabled) { control.focus(); return; }
+    if (!control && target && target.hasAttribute("tabindex") && target.textContent.trim()) {
+      target.focus();
+      return;
+    }
     if (tries > 0) requestAnimationFrame(() => focusOn(selector, tries - 1));
   };
   // Enter in a one-line answer box presses its question's Check button, once the box has sent its
