@@ -241,3 +241,82 @@ def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
     page.screenshot(path=ARTIFACTS / "08_review_due.png", full_page=True)
     assert not page.outside_requests, page.outside_requests[:5]
     assert not page.console_errors, page.console_errors[:5]
+
+
+def test_flashcard_keys_right_after_shift_enter_stay_in_the_deck(lab, page):
+    """Shift+Enter on a flashcards cell, then at once the deck's own keys: the deck has taken the focus
+    and says so, F/K/D work it, and none of them reaches JupyterLab (D D would delete a cell)."""
+    workbook = Path(lab["db"]).parent.parent / "workbook"
+    cells = [{"cell_type": "code", "id": "imp", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": "import tmvlearn"},
+             {"cell_type": "code", "id": "deck", "metadata": {}, "execution_count": None, "outputs": [],
+              "source": 'tmvlearn.flashcards("glossary", n=3, record=False)'},
+             {"cell_type": "markdown", "id": "end", "metadata": {}, "source": "The end."}]
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                            "language": "python"}}}
+    (workbook / "keys_after_run.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    page.goto(f"{lab['base']}/lab/tree/keys_after_run.ipynb?reset&token={lab['token']}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputPrompt").click()  # command mode
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.press("Shift+Enter")  # runs the deck's cell; JupyterLab selects the next one
+    deck = page.locator(".jp-OutputArea .tmv-cards").first
+    deck.locator(".tmv-cards-keys", has_text="Keys on").wait_for(timeout=60_000)
+    count = _cells(page)
+    assert count == 3
+    page.keyboard.press("f")
+    deck.locator(".tmv-card-definition").wait_for()
+    page.keyboard.press("k")
+    deck.locator(".tmv-card-count", has_text="Card 2 of 3").wait_for()
+    page.keyboard.press("d")  # not flipped yet: the deck asks to flip first; JupyterLab sees nothing
+    page.keyboard.press("d")
+    deck.locator(".tmv-card-flip-first").wait_for()
+    assert _cells(page) == count, "no key reached JupyterLab's notebook shortcuts"
+    deck.screenshot(path=ARTIFACTS / "flashcards-keys-on.png")
+    page.locator(".jp-Notebook .jp-MarkdownCell").first.click()  # the learner moves away
+    deck.locator(".tmv-cards-keys", has_text="Keys off").wait_for()
+    deck.screenshot(path=ARTIFACTS / "flashcards-keys-off.png")
+    assert not page.outside_requests, page.outside_requests[:5]
+    assert not page.console_errors, page.console_errors[:5]
+
+
+def test_a_saved_lesson_reopens_readable_without_a_kernel(lab, page):
+    """Run lesson 0, save, close it and shut its kernel down, open it again: every explorer and quiz
+    shows its static version (never "Error displaying widget: model not found"), the console stays
+    clean, and the file holds no widget view (so a server restart shows the same). Running it again
+    brings the live widgets back."""
+    lesson = "00_start_here.ipynb"
+    page.goto(f"{lab['base']}/lab/tree/{lesson}?reset&token={lab['token']}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    _run_all(page)
+    page.locator(".jp-OutputArea .tmv-quiz").first.wait_for()
+    live_figures = page.locator(".jp-OutputArea .tmv-explorer").count()
+    assert live_figures, "lesson 0 shows an explorer"
+    page.keyboard.press("Control+s")
+    page.locator(".jp-mod-dirty").wait_for(state="detached", timeout=30_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^File$")).click()
+    page.get_by_role("menuitem", name=re.compile(r"^Close and Shut Down Notebook")).first.click()
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".jp-Notebook").wait_for(state="detached", timeout=30_000)
+
+    saved = json.loads((Path(lab["db"]).parent.parent / "workbook" / lesson).read_text(encoding="utf-8"))
+    views = [o for c in saved["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert not views, f"{len(views)} widget views saved: a reopened lesson would show 'model not found'"
+
+    page.goto(f"{lab['base']}/lab/tree/{lesson}?token={lab['token']}")
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.locator(".jp-OutputArea .tmv-quiz-static").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # any widget error would render by now
+    assert not page.get_by_text("Error displaying widget").count()
+    assert page.locator(".jp-OutputArea img").count() >= live_figures, "the figures are there, static"
+    page.screenshot(path=ARTIFACTS / "00-reopened.png")
+    assert not page.console_errors, page.console_errors[:5]
+    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    _run_all(page)
+    page.locator(".jp-OutputArea .tmv-quiz").first.wait_for()
+    assert page.locator(".jp-OutputArea .tmv-explorer").count() == live_figures, "live again"
+    assert not page.outside_requests, page.outside_requests[:5]

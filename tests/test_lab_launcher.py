@@ -182,3 +182,84 @@ def _cmdline(entry: Path) -> bytes:
         return (entry / "cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_lab_as_a_learner_starts_it_url_state_saving_and_terminal(tmp_path):
+    """As a learner on a fresh machine: `tmvlearn lab --no-browser` from a virtual environment that was
+    never activated (PATH without it). The URL it prints opens lesson 00; the lab keeps its JupyterLab
+    workspace state inside the workspace folder; a lesson is saved with its static views; a JupyterLab
+    terminal finds `tmvlearn`."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    env = {k: v for k, v in os.environ.items() if k != "JUPYTERLAB_WORKSPACES_DIR"}
+    env.update({"JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+                "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+                "TMVLEARN_HOME": str(tmp_path / "home"),
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "SHELL": shutil.which("bash") or "/bin/sh",
+                "HOME": str(tmp_path)})
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    ws = tmp_path / "ws"
+    with open(tmp_path / "server.log", "w") as log:  # no token given: the learner copies the printed URL
+        tmv = subprocess.Popen([TMVLEARN, "lab", str(ws), "--no-browser", f"--port={port}",
+                                "--ServerApp.ip=127.0.0.1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        pattern = re.compile(rf"http://127\.0\.0\.1:{port}(/\S*)\?token=(\w+)")
+        while not (found := pattern.search((tmp_path / "server.log").read_text())):
+            assert tmv.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, "JupyterLab printed no URL"
+            time.sleep(0.2)
+        path, token = found.groups()
+        assert path == "/lab/tree/00_start_here.ipynb", "the printed URL opens lesson 00, not the Launcher"
+        auth = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+        opened = urllib.request.Request(f"{base}{path}", headers=auth)
+        with urllib.request.urlopen(opened, timeout=30) as page:
+            assert page.status == 200
+
+        put = urllib.request.Request(f"{base}/lab/api/workspaces/mine", method="PUT", headers=auth,
+                                     data=json.dumps({"data": {}, "metadata": {"id": "mine"}}).encode())
+        urllib.request.urlopen(put, timeout=30).close()
+        assert list((ws / ".tmvlearn-lab").glob("mine*.jupyterlab-workspace")), "state kept in the folder"
+
+        # a lesson saved while its widgets are live is written with their static versions only
+        view = {"model_id": "0123", "version_major": 2, "version_minor": 0}
+        output = {"output_type": "display_data", "metadata": {},
+                  "data": {"text/plain": "Quiz", "text/html": "<b>Quiz</b>",
+                           "application/vnd.jupyter.widget-view+json": view}}
+        notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "id": "c1", "metadata": {}, "source": "quiz", "execution_count": 1,
+             "outputs": [output]}]}
+        save = urllib.request.Request(f"{base}/api/contents/saved.ipynb", method="PUT", headers=auth,
+                                      data=json.dumps({"type": "notebook", "content": notebook}).encode())
+        urllib.request.urlopen(save, timeout=30).close()
+        saved = json.loads((ws / "saved.ipynb").read_text())["cells"][0]["outputs"][0]["data"]
+        assert {k: "".join(v) for k, v in saved.items()} == {"text/plain": "Quiz", "text/html": "<b>Quiz</b>"}
+
+        create = urllib.request.Request(f"{base}/api/terminals", data=b"{}", method="POST", headers=auth)
+        with urllib.request.urlopen(create, timeout=30) as reply:
+            name = json.loads(reply.read())["name"]
+
+        async def ask(command: str) -> str:
+            sock = await websocket_connect(f"ws://127.0.0.1:{port}/terminals/websocket/{name}?token={token}")
+            sock.write_message(json.dumps(["stdin", f"{command}; echo END-$((6*7))\r"]))
+            seen = ""
+            while "END-42" not in seen:
+                message = await asyncio.wait_for(sock.read_message(), 30)
+                assert message is not None, seen
+                kind, *rest = json.loads(message)
+                if kind == "stdout":
+                    seen += rest[0]
+            sock.close()
+            return seen
+
+        answer = asyncio.run(ask("command -v tmvlearn"))
+        assert str(Path(TMVLEARN).parent / "tmvlearn") in answer, answer
+    finally:
+        tmv.send_signal(signal.SIGTERM)
+        try:
+            tmv.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            tmv.kill()

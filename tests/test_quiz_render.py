@@ -127,8 +127,10 @@ def test_practice_mode_checks_records_scores_and_retries():
     p.check_button.click()
     assert "✘" in p.feedback.value and p.retry_button.disabled is False and p.inputs[0].disabled
     assert "Score: 0 / 12" in quiz.score_label.value and "1 of 12 checked" in quiz.score_label.value
-    p.retry_button.click()
-    assert p.feedback.value == "" and not any(b.value for b in p.inputs) and not p.check_button.disabled
+    p.retry_button.click()  # the picks stay to be changed; the score keeps the last check until the next
+    assert p.feedback.value == "" and not p.check_button.disabled and not p.inputs[0].disabled
+    assert {b.description for b in p.inputs if b.value} == {"Phosphatidylserine", "Phosphatidylcholine"}
+    assert "1 of 12 checked" in quiz.score_label.value
     for box in p.inputs:
         box.value = box.description in ("Phosphatidylserine", "Phosphatidylethanolamine")
     p.check_button.click()
@@ -227,10 +229,10 @@ def test_try_again_sends_the_focus_to_the_questions_first_answer_control(monkeyp
     asked = sent_focus(quiz, monkeypatch)
     p = panel(quiz, "bio-history-decade")
     p.inputs[0].value = "1900"
-    p.check_button.click()
-    assert asked == [], "a check moves no focus"
-    p.retry_button.click()  # it has the focus and is disabled now: the browser would drop the focus
-    assert asked == [".tmv-input-bio-history-decade-0"]
+    p.check_button.click()  # it has the focus and is disabled now: the feedback takes it
+    assert asked == [".tmv-feedback-bio-history-decade"]
+    p.retry_button.click()  # likewise: the answer box takes it, with the answer still in it
+    assert asked[-1] == ".tmv-input-bio-history-decade-0" and p.inputs[0].value == "1900"
     assert "tmv-input-bio-history-decade-0" in p.inputs[0]._dom_classes
     assert not p.inputs[0].disabled
     assert "msg.focus" in KeyboardShield._esm and "tmv-check-" in KeyboardShield._esm, \
@@ -241,10 +243,28 @@ def test_start_again_sends_the_focus_to_question_1(monkeypatch):
     quiz = show("01_biogenesis", mode="test", shuffle=False)
     _ = quiz.widget
     asked = sent_focus(quiz, monkeypatch)
+    panel(quiz, "bio-history-decade").inputs[0].value = "1970"
+    quiz.finish_button.click()  # some unanswered: asks to confirm
     quiz.finish_button.click()
-    quiz.finish_button.click()
+    assert asked == [".tmv-status"], "the score next to Finish takes the focus"
+    assert "Score:" in quiz.status.value, "the score is shown next to Finish"
     quiz.restart_button.click()
-    assert asked == [f".tmv-input-{quiz._panels[0].q.id}-0"]
+    assert asked[-1] == f".tmv-input-{quiz._panels[0].q.id}-0"
+    assert all(p.q.check(p.response()).details.get("invalid") for p in quiz._panels), "a retake is blank"
+
+
+def test_try_again_on_a_right_answer_keeps_the_pick_and_the_score():
+    quiz = show("01_biogenesis")
+    _ = quiz.widget
+    p = panel(quiz, "bio-history-decade")
+    p.inputs[0].value = "1970"
+    p.check_button.click()
+    before = quiz.score_label.value
+    assert "Score: 1 / 12" in before
+    p.retry_button.click()
+    assert p.inputs[0].value == "1970" and quiz.score_label.value == before
+    p.check_button.click()
+    assert quiz.score_label.value == before, "re-checking the same right answer changes nothing"
 
 
 def test_a_checked_answer_box_reads_clearly_not_as_a_grey_placeholder():

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -314,7 +315,82 @@ def test_the_lab_config_turns_off_the_announcements_plugin(tmp_path):
     page = json.loads((folder / "labconfig" / "page_config.json").read_text())
     assert page == {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
     env = workspace.lab_environment(folder, {"JUPYTER_CONFIG_PATH": "/etc/mine", "PATH": "/bin"})
-    assert env["JUPYTER_CONFIG_PATH"] == os.pathsep.join([str(folder), "/etc/mine"]) and env["PATH"] == "/bin"
+    assert env["JUPYTER_CONFIG_PATH"] == os.pathsep.join([str(folder), "/etc/mine"])
+    # the tmvlearn that started the lab comes first, even from a virtual environment not activated
+    assert env["PATH"] == os.pathsep.join([str(Path(sys.executable).parent), "/bin"])
+    again = workspace.lab_environment(folder, env)
+    assert again["PATH"] == env["PATH"], "added once only"
+
+
+def test_lab_terminals_are_not_login_shells_so_path_survives(tmp_path, monkeypatch):
+    """A login shell's /etc/profile resets PATH, and the terminal then cannot find `tmvlearn`."""
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    folder = workspace.lab_config_dir(tmp_path)
+    server = json.loads((folder / "jupyter_server_config.json").read_text())
+    assert server["ServerApp"]["terminado_settings"]["shell_command"] == ["/bin/bash"]
+
+
+def test_each_workspace_folder_keeps_its_own_jupyterlab_state(shipped, tmp_path, monkeypatch):
+    monkeypatch.delenv("JUPYTERLAB_WORKSPACES_DIR", raising=False)
+    calls = []
+    monkeypatch.setattr(workspace, "run_lab", lambda cmd, cwd, env=None: calls.append(cmd) or 0)
+    for name in ("one", "two"):
+        assert main(["lab", str(tmp_path / name), "--no-browser"]) == 0
+    dirs = [next(o for o in cmd if o.startswith("--LabApp.workspaces_dir=")).split("=", 1)[1]
+            for cmd in calls]
+    assert dirs == [str((tmp_path / n).resolve() / workspace.LAB_STATE_DIR) for n in ("one", "two")]
+    assert workspace.LAB_STATE_DIR.startswith("."), "hidden from the learner's file browser"
+    calls.clear()
+    assert main(["lab", str(tmp_path / "one"), "--LabApp.workspaces_dir=/mine"]) == 0
+    assert [o for o in calls[0] if "workspaces_dir" in o] == ["--LabApp.workspaces_dir=/mine"]
+
+
+def test_the_start_page_is_the_lesson_so_no_browser_prints_its_url(shipped, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(workspace, "run_lab", lambda cmd, cwd, env=None: calls.append(cmd) or 0)
+    assert main(["lab", str(tmp_path / "ws"), "--no-browser"]) == 0
+    assert "--LabApp.default_url=/lab/tree/00_start_here.ipynb" in calls[-1]
+    assert main(["lab", str(tmp_path / "ws"), "--no-browser", "01_biogenesis.ipynb"]) == 0
+    assert "--LabApp.default_url=/lab/tree/01_biogenesis.ipynb" in calls[-1]
+
+
+def test_a_port_left_in_time_wait_by_a_stopped_lab_is_accepted(shipped, tmp_path, monkeypatch):
+    """JupyterLab binds with SO_REUSEADDR: a port whose only sockets are in TIME-WAIT is free to it."""
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado's bind_sockets does
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    client = socket.create_connection(("127.0.0.1", port))
+    served, _ = listener.accept()
+    served.close()  # the server side closes first: its end, on `port`, goes to TIME-WAIT
+    client.close()
+    listener.close()
+    plain = socket.socket()
+    try:
+        plain.bind(("127.0.0.1", port))
+        pytest.skip("this kernel left no TIME-WAIT socket on the port")
+    except OSError:
+        pass
+    finally:
+        plain.close()
+    calls = []
+    monkeypatch.setattr(workspace, "run_lab", lambda cmd, cwd, env=None: calls.append(cmd) or 0)
+    assert main(["lab", str(tmp_path / "ws"), "--no-browser", "--port", str(port)]) == 0
+    assert f"--port={port}" in calls[0]
+
+
+def test_a_tmvlearn_error_in_a_notebook_shows_its_message_without_library_frames():
+    """IPython shows an exception's `_render_traceback_` in place of the traceback."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    with capture_output() as shown:
+        shell.run_cell("from tmvlearn.lessons import check_parameters\ncheck_parameters(-1, 'test', False)")
+    text = shown.stdout + shown.stderr
+    assert "ParameterError: lesson parameter SEED must be a whole number of 0 or more" in text
+    assert "Traceback" not in text and "lessons.py" not in text and "raise" not in text
 
 
 def test_a_lesson_to_open_that_is_not_there_is_one_line(shipped, tmp_path, capsys, monkeypatch):
@@ -332,3 +408,29 @@ def test_version_and_help(capsys):
             main(command)
         assert done.value.code == 0
         assert "usage: tmvlearn" in capsys.readouterr().out
+
+
+def test_a_saved_lesson_keeps_static_views_not_live_widget_views():
+    view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
+    rich = {"text/plain": "Quiz", "text/html": "<p>Quiz</p>", lessons.WIDGET_VIEW: view}
+    plain = {"text/plain": "Button()", lessons.WIDGET_VIEW: view}
+    model = {"type": "notebook", "content": {"cells": [
+        {"cell_type": "code", "outputs": [{"output_type": "display_data", "data": dict(rich)},
+                                          {"output_type": "display_data", "data": dict(plain)},
+                                          {"output_type": "stream", "text": "hi"}]},
+        {"cell_type": "markdown", "source": "x"}]}}
+    lessons.keep_static_views(model, path="a.ipynb", contents_manager=None)
+    outputs = model["content"]["cells"][0]["outputs"]
+    assert outputs[0]["data"] == {"text/plain": "Quiz", "text/html": "<p>Quiz</p>"}
+    assert outputs[1]["data"] == plain, "a widget with no static version is saved as it is"
+    other = {"type": "file", "content": "text"}
+    lessons.keep_static_views(other)
+    assert other == {"type": "file", "content": "text"}
+
+
+def test_the_lab_config_saves_lessons_with_static_views(tmp_path):
+    folder = workspace.lab_config_dir(tmp_path)
+    server = json.loads((folder / "jupyter_server_config.json").read_text())
+    hook = server["ContentsManager"]["pre_save_hook"]
+    module, name = hook.rsplit(".", 1)
+    assert getattr(__import__(module, fromlist=[name]), name) is lessons.keep_static_views

@@ -21,6 +21,11 @@ class TmvlearnError(Exception):
         if exit_code is not None:
             self.exit_code = exit_code
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython and Jupyter show in place of a traceback: the message is the whole story, and a
+        learner who mistyped a parameter should not have to find it under a page of library frames."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class UsageError(TmvlearnError):
     """The command line asks for something that cannot be done (a missing file, a bad option)."""

@@ -338,6 +338,29 @@ def drop_widget_views(notebook) -> None:
             output.get("data", {}).pop(WIDGET_VIEW, None)
 
 
+#: What a saved output must hold besides the widget view for the view to be left out of the file.
+STATIC_VIEWS = ("text/html", "image/png", "image/svg+xml", "text/markdown")
+
+
+def keep_static_views(model: dict, **_context) -> None:
+    """jupyter_server's ``ContentsManager.pre_save_hook``: save each explorer, quiz and flashcard deck
+    as its static version, not as a view of a live widget.
+
+    JupyterLab shows a saved widget view whose kernel is gone as "Error displaying widget: model not
+    found" even when the same output holds a static version (jupyterlab#15361, ipywidgets#3773). So
+    the file keeps the static version (figure, quiz as text) and the live widget stays on screen until
+    the lesson is closed; running the cell again brings it back. Outputs with no static version (a
+    plain widget) are saved as they are. ``tmvlearn lab`` and the hub configure this hook.
+    """
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    for cell in model["content"].get("cells", []):
+        for output in cell.get("outputs", []) if isinstance(cell, dict) else []:
+            data = output.get("data") if isinstance(output, dict) else None
+            if isinstance(data, dict) and WIDGET_VIEW in data and any(k in data for k in STATIC_VIEWS):
+                del data[WIDGET_VIEW]
+
+
 def rerun_in_place(path: Path, *, timeout: int = DEFAULT_TIMEOUT) -> None:
     """Execute the lesson at ``path`` headless and write it back without widget views.
 

@@ -14,7 +14,8 @@ Placed as an invisible child of a quiz or explorer box, it
 - focuses a control when the kernel asks (:meth:`KeyboardShield.focus_on`), and makes Enter in a
   one-line answer box press its question's Check button;
 - after a click on one of its buttons, pings the kernel; with no answer in a few seconds (the
-  kernel was restarted or stopped) it says so and how to get the control back.
+  kernel was restarted or stopped) it says so and how to get the control back; when the kernel's
+  channel is already closed it stops the click, which would otherwise end in an uncaught error.
 
 Its JavaScript ships inside this module (anywidget serves it from the Python package): nothing
 is fetched from the network.
@@ -31,7 +32,8 @@ import traitlets
 __all__ = ["KeyboardShield", "STALE_MESSAGE"]
 
 STALE_MESSAGE = ("No answer from the Python kernel: it was restarted or stopped, so nothing here is "
-                 "checked or saved. Run this cell again (Shift+Enter) to use it.")
+                 "checked or saved. Run the lesson from the top (Run menu, Run All Cells) to use it "
+                 "again; the answers you already checked are kept.")
 
 _ESM = """
 const STALE = __STALE__;
@@ -50,6 +52,10 @@ function render({ model, el }) {
     });
     host.querySelectorAll('[class*="tmv-feedback-"], .tmv-score, .tmv-status').forEach((f) => {
       f.setAttribute("aria-live", "polite");
+    });
+    // feedback and the test score can take the focus (after Check or Finish, see focusOn)
+    host.querySelectorAll('[class*="tmv-feedback-"], .tmv-status').forEach((f) => {
+      if (!f.hasAttribute("tabindex")) f.setAttribute("tabindex", "-1");
     });
     // ipywidgets' radio inputs have no shared name, so the browser does not treat them as one
     // group and arrow keys do nothing: give each radio box's inputs one name.
@@ -75,16 +81,30 @@ function render({ model, el }) {
     const where = event.target.closest(".tmv-question, .tmv-solution-box") || host;
     const token = String(Date.now()) + Math.random();
     waiting = token;
-    try { model.send({ ping: token }); } catch (e) { stale(where); return; }
+    try {
+      model.send({ ping: token });
+    } catch (e) {
+      // The kernel's channel is closed (a restart): the button's own handler would throw "Cannot
+      // send" as an uncaught page error and do nothing; stop the click here and say what works.
+      event.stopPropagation();
+      event.preventDefault();
+      stale(where);
+      return;
+    }
     setTimeout(() => { if (waiting === token) stale(where); }, 4000);
   };
   // The kernel asks to focus a control (after "Try again" disabled the focused button): the first
-  // input, select or button in (or at) the element matching msg.focus, once it is enabled again.
+  // input, select or button in (or at) the element matching msg.focus, once it is enabled again;
+  // an element with no control but a tabindex (feedback, the score) takes the focus itself.
   const focusOn = (selector, tries) => {
     const target = host && host.querySelector(selector);
     const control = target && (target.matches("input, select, textarea, button") ? target
       : target.querySelector("input:checked, input, select, textarea, button"));
     if (control && !control.disabled) { control.focus(); return; }
+    if (!control && target && target.hasAttribute("tabindex") && target.textContent.trim()) {
+      target.focus();
+      return;
+    }
     if (tries > 0) requestAnimationFrame(() => focusOn(selector, tries - 1));
   };
   // Enter in a one-line answer box presses its question's Check button, once the box has sent its

@@ -26,11 +26,13 @@ import hashlib
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,7 @@ OFFLINE_OPTIONS = (
 #: Front-end plugins turned off through a page config on JupyterLab's config path: the announcements
 #: plugin, which would ask every learner whether to fetch news from the internet and check for updates.
 DISABLED_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+LAB_STATE_DIR = ".tmvlearn-lab"  # this workspace's own JupyterLab state (open tabs, layout); hidden
 STOP_TIMEOUT_S = 20  # how long JupyterLab gets to shut its kernels down before it is killed
 
 
@@ -292,7 +295,11 @@ def check_port(port: int) -> int:
 
 
 def _port_in_use(port: int) -> bool:
+    """Whether JupyterLab could not listen on ``port``. It binds with SO_REUSEADDR (tornado's
+    ``bind_sockets``), so a port held only by TIME-WAIT connections of a lab that just stopped is free."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        if os.name != "nt":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -349,8 +356,29 @@ def lab_command(directory: Path, options: list[str], *, allow_root: bool | None 
             raise WorkspaceError(f"there is no {name} in {directory} to open; the lessons there are: "
                                  f"{lessons}")
     opens = [] if to_open else ([FIRST_LESSON] if (directory / FIRST_LESSON).exists() else [])
+    own = [*_workspace_state_options(directory, options), *_start_page_options(to_open or opens, options)]
     return [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={directory}", *OFFLINE_OPTIONS,
-            *options, *opens]
+            *own, *options, *opens]
+
+
+def _given(options: list[str], *names: str) -> bool:
+    return any(o == n or o.startswith(n + "=") for o in options for n in names)
+
+
+def _workspace_state_options(directory: Path, options: list[str]) -> list[str]:
+    """JupyterLab keeps its open tabs and layout (its "workspace") in one file per user by default, so
+    two ``tmvlearn lab`` folders would restore each other's tabs and kernels; each folder gets its own.
+    An explicit ``--LabApp.workspaces_dir`` or ``$JUPYTERLAB_WORKSPACES_DIR`` is left to win."""
+    if _given(options, "--LabApp.workspaces_dir") or os.environ.get("JUPYTERLAB_WORKSPACES_DIR"):
+        return []
+    return [f"--LabApp.workspaces_dir={directory / LAB_STATE_DIR}"]
+
+
+def _start_page_options(to_open: list[str], options: list[str]) -> list[str]:
+    """The page JupyterLab opens (and prints, with ``--no-browser``): the lesson to open, not the Launcher."""
+    if not to_open or _given(options, "--LabApp.default_url", "--ServerApp.default_url"):
+        return []
+    return [f"--LabApp.default_url=/lab/tree/{urllib.parse.quote(Path(to_open[0]).as_posix())}"]
 
 
 def _is_option_value(options: list[str], item: str) -> bool:
@@ -359,24 +387,46 @@ def _is_option_value(options: list[str], item: str) -> bool:
     return i > 0 and options[i - 1] in ("--port", "--ServerApp.port") and "=" not in options[i - 1]
 
 
-def lab_config_dir(folder: Path) -> Path:
-    """Write tmvlearn's JupyterLab page config (:data:`DISABLED_PLUGINS` off) under ``folder``; return it.
+def terminal_shell(env: dict | None = None) -> list[str]:
+    """The shell a JupyterLab terminal runs: the learner's own, interactive but not a login shell.
 
-    The folder goes on ``JUPYTER_CONFIG_PATH``, beside the learner's own configuration: nothing of
-    theirs is changed, and a plain ``jupyter lab`` is not affected.
+    Started without a terminal, jupyter_server_terminals adds ``-l``, and a login shell's
+    ``/etc/profile`` resets ``PATH``: the terminal could not find ``tmvlearn`` or this environment's
+    ``python``. A non-login shell keeps the lab's ``PATH`` (and still reads ``~/.bashrc``)."""
+    env = os.environ if env is None else env
+    return [env.get("SHELL") or shutil.which("sh") or "/bin/sh"]
+
+
+def lab_config_dir(folder: Path) -> Path:
+    """Write tmvlearn's JupyterLab configuration under ``folder``; return it.
+
+    A page config turns :data:`DISABLED_PLUGINS` off; a server config starts terminals with
+    :func:`terminal_shell` and saves lessons with their static views
+    (:func:`tmvlearn.lessons.keep_static_views`), so that a reopened lesson reads without a kernel.
+    The folder goes on ``JUPYTER_CONFIG_PATH``, after the learner's own configuration (which wins
+    where both set something): nothing of theirs is changed, and a plain ``jupyter lab`` is not affected.
     """
     labconfig = folder / "labconfig"
     labconfig.mkdir(parents=True, exist_ok=True)
     (labconfig / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {p: True for p in DISABLED_PLUGINS}}, indent=1), encoding="utf-8")
+    server = {"ServerApp": {"terminado_settings": {"shell_command": terminal_shell()}},
+              "ContentsManager": {"pre_save_hook": "tmvlearn.lessons.keep_static_views"}}
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1), encoding="utf-8")
     return folder
 
 
 def lab_environment(config_dir: Path, base: dict | None = None) -> dict:
-    """The environment JupyterLab runs in: ``config_dir`` first on ``JUPYTER_CONFIG_PATH``."""
+    """The environment JupyterLab runs in: ``config_dir`` first on ``JUPYTER_CONFIG_PATH``, and this
+    Python's ``bin`` folder first on ``PATH``, so that a terminal or a ``!tmvlearn`` cell finds the
+    ``tmvlearn`` that started the lab even when its virtual environment was not activated."""
     env = dict(os.environ if base is None else base)
     paths = (str(config_dir), env.get("JUPYTER_CONFIG_PATH"))
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in paths if p)
+    scripts = str(Path(sys.executable).parent)
+    path = env.get("PATH", "")
+    if scripts not in path.split(os.pathsep):
+        env["PATH"] = os.pathsep.join(p for p in (scripts, path) if p)
     return env
 
 

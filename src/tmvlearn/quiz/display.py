@@ -294,8 +294,12 @@ class Quiz:
         self.finish_button.disabled = True
         self.finish_button.description = "Finish"
         self.restart_button.disabled = False
-        self.status.value = ""
         self._update_score()
+        # the score also next to Finish, where the learner is, and the focus on it (the focused
+        # Finish button is disabled now; the browser would drop the focus to the page)
+        self.status.value = self._score_text()
+        if getattr(self, "shield", None) is not None:
+            self.shield.focus_on(".tmv-status")
 
     def _next_take(self) -> int:
         """1 for this learner's first completed take of these questions in test mode, then 2, 3..."""
@@ -316,7 +320,7 @@ class Quiz:
         self._finished = self._confirming = False
         self.results.clear()
         for panel in self._panels:
-            panel.reset(focus=False)
+            panel.reset(focus=False, clear=True)
         if self._panels:  # the focused Start again button is disabled now: go to question 1
             self._panels[0].focus()
         self.finish_button.disabled = False
@@ -382,6 +386,10 @@ class _Panel:
             self.check_button.disabled = True
             self.retry_button.disabled = False
             self.set_locked(True)
+            # the focused Check button is disabled now: the feedback takes the focus (and is read out)
+            shield = getattr(self.quiz, "shield", None)
+            if shield is not None:
+                shield.focus_on(f".tmv-feedback-{self.q.id}")
         self.quiz._update_score()
         return result
 
@@ -428,15 +436,17 @@ class _Panel:
         if shield is not None:
             shield.focus_on(f".tmv-input-{self.q.id}-0")
 
-    def reset(self, focus: bool = True) -> None:
-        """Clear the answer ("Try again"); ``focus``: then focus the first answer control, as the
-        focused Try again button is disabled (the browser would send the focus to the page)."""
+    def reset(self, focus: bool = True, clear: bool = False) -> None:
+        """Open the answer again ("Try again"): the picks stay, to be changed, and the score keeps
+        the last checked answer until the next Check. ``clear``: empty the inputs too (a retake).
+        ``focus``: then focus the first answer control, as the focused Try again button is disabled
+        (the browser would send the focus to the page)."""
         self.graded = None
-        for widget in self.inputs:
-            widget.value = self.q.blank_input
+        if clear:
+            for widget in self.inputs:
+                widget.value = self.q.blank_input
         self.set_locked(False)
         self.feedback.value = ""
-        self.quiz.results.pop(self.q.id, None)
         if self.quiz.mode == "practice":
             self.check_button.disabled = False
             self.retry_button.disabled = True

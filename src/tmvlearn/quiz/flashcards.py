@@ -113,10 +113,12 @@ def deck(name: str) -> list[Card]:
 # --- the widget ---------------------------------------------------------------------------------
 
 _KEYS_ESM = """
+const KEYS_ON = "\u2328 Keys on: F or Space flips, K = knew it, D = didn't.";
+const KEYS_OFF = "\u2328 Keys off: click the deck (or Tab to it) to use F, K and D.";
 function render({ model, el }) {
   el.style.display = "none";
   const keys = { f: ".tmv-card-flip", " ": ".tmv-card-flip", k: ".tmv-card-knew", d: ".tmv-card-missed" };
-  let host = null;
+  let host = null, state = null;
   const onKey = (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest("input, textarea, select")) return;
@@ -128,11 +130,34 @@ function render({ model, el }) {
     event.stopPropagation();
     button.click();
   };
+  // The deck says on itself whether its keys are on (the focus is in it) or off.
+  const say = () => {
+    const on = host.contains(document.activeElement);
+    state.textContent = on ? KEYS_ON : KEYS_OFF;
+    host.classList.toggle("tmv-cards-keys-on", on);
+  };
   const attach = () => {
     host = el.closest(".tmv-cards");
     if (!host) { requestAnimationFrame(attach); return; }
     if (!host.hasAttribute("tabindex")) host.setAttribute("tabindex", "0");
+    // Lumino skips its shortcuts for keys from inside an element with this attribute (D D would
+    // delete the cell); set here too, so no key can slip through before the shield has marked the box.
+    host.setAttribute("data-lm-suppress-shortcuts", "true");
+    state = document.createElement("p");
+    state.className = "tmv-cards-keys";
+    state.setAttribute("aria-live", "polite");
+    state.style.cssText = "margin:4px 0 0;font-size:0.9em";
+    host.appendChild(state);
     host.addEventListener("keydown", onKey);
+    host.addEventListener("focusin", say);
+    host.addEventListener("focusout", () => setTimeout(say, 0));
+    // The cell that shows the deck has just run (Shift+Enter leaves the focus on the notebook, where
+    // F, K and D are JupyterLab's commands): take the focus, unless the learner is typing somewhere.
+    const active = document.activeElement;
+    if (!(active && active.closest(".cm-editor, input, textarea, select, [contenteditable=true]"))) {
+      host.focus({ preventScroll: true });
+    }
+    say();
   };
   attach();
   return () => { if (host) host.removeEventListener("keydown", onKey); };
@@ -142,10 +167,11 @@ export default { render };
 
 
 class _CardKeys(anywidget.AnyWidget):
-    """Invisible: F or Space flips, K is "knew it", D is "didn't", inside its ``.tmv-cards`` box.
+    """F or Space flips, K is "knew it", D is "didn't", inside its ``.tmv-cards`` box.
 
-    The box's :class:`~tmvlearn.shield.KeyboardShield` keeps JupyterLab's shortcuts (D D deletes a
-    cell, K moves up) from seeing those keys.
+    The deck takes the keyboard focus when its cell runs and says under its buttons whether its keys
+    are on or off; the box is marked so that JupyterLab's shortcuts (D D deletes a cell, K moves up)
+    never see those keys (see also :class:`~tmvlearn.shield.KeyboardShield`).
     """
 
     _esm = _KEYS_ESM
