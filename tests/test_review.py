@@ -47,28 +47,60 @@ def due_at(store, qid: str = QID) -> datetime:
     return frame.set_index("question_id").loc[qid, "due"].to_pydatetime()
 
 
-def test_a_miss_comes_back_within_a_day_rights_push_it_to_weeks_and_a_miss_brings_it_back(tmp_path):
+def test_a_miss_comes_back_in_the_same_sitting_rights_push_it_to_weeks_and_a_miss_brings_it_back(tmp_path):
     store = ProgressStore(tmp_path / FILENAME)
     answer(store, T0, False)
     first = due_at(store)
-    assert T0 < first <= T0 + timedelta(days=1)
-    assert due("ada", now=T0 + timedelta(hours=1), store=store).empty, "not due at once"
+    assert first == T0 + timedelta(minutes=10), "a miss is due again within the sitting"
+    assert due("ada", now=T0 + timedelta(minutes=5), store=store).empty, "not due at once"
     assert due("ada", now=first, store=store)["question_id"].tolist() == [QID]
 
     when = first
     gaps = []
-    for _ in range(3):  # three right answers in a row, each given when the question is due
+    for _ in range(4):  # four right answers in a row, each given when the question is due
         answer(store, when, True)
         nxt = due_at(store)
         gaps.append(nxt - when)
         when = nxt
-    assert gaps == sorted(gaps) and gaps[0] < gaps[-1], "later and later"
-    assert gaps[-1] >= timedelta(weeks=2), gaps
+    assert gaps[0] == timedelta(days=1), "a relearned question waits a day"
+    assert gaps == sorted(gaps) and gaps[-1] >= timedelta(weeks=2), gaps
 
     answer(store, when, False)
-    assert when < due_at(store) <= when + timedelta(days=1), "a miss brings it back within a day"
+    assert due_at(store) == when + timedelta(minutes=10), "a miss brings it back within the sitting"
     row = due("ada", upcoming=True, store=store).iloc[0]
-    assert (row["last_result"], row["times_seen"], row["lesson"]) == ("missed", 5, "01_biogenesis")
+    assert (row["last_result"], row["times_seen"], row["lesson"]) == ("missed", 6, "01_biogenesis")
+
+
+def test_right_first_time_comes_back_after_days_not_minutes(tmp_path):
+    store = ProgressStore(tmp_path / FILENAME)
+    answer(store, T0, True)
+    assert due_at(store) == T0 + timedelta(days=2)
+
+
+def test_states_kept_under_an_older_rule_are_recomputed_not_trusted(tmp_path):
+    """An older tmvlearn kept a miss due a day later (rules version 1, no 'rules' key): this one
+    reads it as due after 10 minutes, and rewrites the state at its next write."""
+    import sqlite3
+
+    db = tmp_path / FILENAME
+    store = ProgressStore(db)
+    answer(store, T0, False)
+    store.close()
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE review_state SET due = ?", ((T0 + timedelta(days=1)).isoformat(),))
+    conn.execute("DELETE FROM review_meta WHERE key = 'rules'")
+    conn.commit()
+    conn.close()
+    assert due_at(ProgressStore(db, read_only=True)) == T0 + timedelta(minutes=10), "read: recomputed"
+    store = ProgressStore(db)
+    answer(store, T0 + timedelta(hours=1), False, qid="bio-ca-steps")
+    store.close()
+    conn = sqlite3.connect(db)
+    kept = dict(conn.execute("SELECT item, due FROM review_state"))
+    rules = conn.execute("SELECT value FROM review_meta WHERE key = 'rules'").fetchone()
+    conn.close()
+    assert kept[QID] == (T0 + timedelta(minutes=10)).isoformat(timespec="seconds"), kept
+    assert rules == (2,)
 
 
 def test_the_grade_mapping():
@@ -223,11 +255,11 @@ def test_the_review_mixes_lessons_oldest_due_first_and_labels_each_question(tmp_
         answer(store, T0 + timedelta(minutes=10 + i), False, qid=qid, lesson="01_biogenesis")
     quiz = review(n=4, now=T0 + timedelta(days=2), store=store)
     ids = [q.id for q in quiz.questions]
-    assert ids == [cargo[0], bio[0], cargo[1], cargo[2]], "the 4 oldest, lessons in turn"
+    assert ids == [cargo[0], bio[0], cargo[1], bio[1]], "lessons in turn, oldest first within each"
     assert quiz.mode == "practice"
     assert "Lesson 3" in quiz.labels[cargo[0]] and "Source:" in quiz.labels[cargo[0]]
     assert "5 questions due" in quiz.intro_html
-    assert "the 4 questions that have waited longest" in quiz.intro_html
+    assert "Here are 4 of them, taken in turn from each lesson" in quiz.intro_html
     assert quiz.widget is not None  # built: the label is shown above the prompt
     assert "Lesson 3" in quiz._panels[0].box.children[0].value
     assert quiz.kept_label.value == "", "no 'kept from before' line: every question here was answered before"
@@ -238,6 +270,19 @@ def test_mix_lessons_keeps_oldest_first_within_a_lesson():
 
     frame = pd.DataFrame({"question_id": ["a1", "a2", "b1", "a3"], "lesson": ["A", "A", "B", "A"]})
     assert mix_lessons(frame, 3) == ["a1", "b1", "a2"]
+
+
+def test_a_review_batch_is_drawn_in_turn_from_every_lesson_with_items_due():
+    """26 due from 5 lessons, the 10 oldest all from two of them: ten are two from each lesson."""
+    import pandas as pd
+
+    counts = {"L0": 8, "L1": 8, "L2": 4, "L3": 3, "L4": 3}
+    rows = [(f"{lesson}-{i}", lesson) for lesson, k in counts.items() for i in range(k)]  # oldest first
+    frame = pd.DataFrame(rows, columns=["question_id", "lesson"])
+    chosen = mix_lessons(frame, 10)
+    assert len(chosen) == 10 and sorted({q.split("-")[0] for q in chosen}) == sorted(counts)
+    assert all(sum(q.startswith(lesson) for q in chosen) == 2 for lesson in counts)
+    assert chosen[:5] == ["L0-0", "L1-0", "L2-0", "L3-0", "L4-0"]
 
 
 def test_the_printed_review_is_a_fixed_sample_never_the_learners_state(tmp_path):

@@ -13,11 +13,14 @@ Every item a learner has answered has a review state, computed by the FSRS sched
 - only ``kind="answer"`` rows count, in practice and test mode and from flashcards; exercise rows
   (code tasks, graded by value) and reveals (a solution shown on request, recorded only for
   exercises) are left out, so revealing a solution neither helps nor harms a schedule;
-- the scheduler has no same-day learning steps, a one-day relearning step and no fuzzing: a miss
-  comes back within a day; right answers, each given when the question is due, push it out from
-  days to weeks (2, 11, 46 days from a first right answer; 2, 6, 17 after a first miss); a miss
-  after that brings it back within a day. No fuzzing keeps the state a pure function of the
-  attempts.
+- the scheduler has one 10-minute learning step, one 10-minute relearning step and no fuzzing (FSRS's
+  own defaults are 1 and 10 minutes to learn, 10 to relearn): a miss comes back after 10 minutes,
+  within the same sitting (so a review at the end of a session has that session's misses), then
+  after a day once answered right; right answers, each given when the question is due, push it
+  out from days to weeks (2, 11, 46 days from a first right answer; 10 minutes, then 1, 2 and 6
+  days after a first miss); a miss after that brings it back after 10 minutes. Partly right
+  (*Hard*) on a new question comes back after 15 minutes. No fuzzing keeps the state a pure
+  function of the attempts.
 
 Because the state is a function of the attempts, the progress store (schema version 2) keeps it in
 its ``review_state`` table as a cache it can always rebuild (:mod:`tmvlearn.progress.review_cache`):
@@ -33,9 +36,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["CARD_PREFIX", "ItemState", "compute_states", "is_reviewed", "rating", "scheduler"]
+__all__ = ["CARD_PREFIX", "RULES", "ItemState", "compute_states", "is_reviewed", "rating", "scheduler"]
 
 CARD_PREFIX = "card:"  # flashcards' item ids: "card:<term>"
+#: The version of the rules below. A stored state computed under other rules (an older tmvlearn's
+#: one-day relearning step was version 1) is recomputed from the attempts.
+RULES = 2
+STEP = timedelta(minutes=10)
 REVIEWED_MODES = ("practice", "test", "flashcard")
 
 
@@ -44,7 +51,7 @@ def scheduler():
     """The one FSRS scheduler every review state is computed with (see the module docstring)."""
     from fsrs import Scheduler
 
-    return Scheduler(learning_steps=(), relearning_steps=(timedelta(days=1),), enable_fuzzing=False)
+    return Scheduler(learning_steps=(STEP,), relearning_steps=(STEP,), enable_fuzzing=False)
 
 
 def rating(score: float, correct: bool):

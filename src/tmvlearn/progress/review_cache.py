@@ -3,7 +3,9 @@
 Schema version 2 adds the tables ``review_state`` (one row per learner and reviewed item: its
 lesson, when it is due, the last result, how often it was answered and the FSRS card; see
 :mod:`tmvlearn.scheduler`) and ``review_meta`` (``upto``: the last attempt id the states account
-for), and an index on ``attempts (learner, question_id)``. The review state is derived from the
+for; ``rules``: the scheduler's :data:`~tmvlearn.scheduler.RULES` they were computed under, none
+meaning version 1), and an index on ``attempts (learner, question_id)``. States computed under other
+rules are recomputed from every attempt at the next write, and ignored by readers until then. The review state is derived from the
 attempts, never the other way round: every transaction that adds attempts (an answer, a pending
 journal replayed, a migration from version 1) recomputes, from their whole history, the state of
 every item with an attempt past ``upto``, so attempts added by an older tmvlearn, which does not
@@ -19,7 +21,7 @@ import sqlite3
 
 from tmvlearn.progress.faults import is_locked, proves_corrupt
 from tmvlearn.progress.rows import item_history, query_attempts, rows_after
-from tmvlearn.scheduler import ItemState, compute_states
+from tmvlearn.scheduler import RULES, ItemState, compute_states
 
 REVIEW_TABLES = """
 CREATE TABLE IF NOT EXISTS review_state (
@@ -57,11 +59,28 @@ def _stored_states(conn: sqlite3.Connection, keys) -> dict:
     return out
 
 
+def _meta(conn: sqlite3.Connection, key: str, default: int) -> int:
+    found = conn.execute("SELECT value FROM review_meta WHERE key = ?", (key,)).fetchone()
+    try:
+        return int(found[0]) if found else default
+    except (TypeError, ValueError):  # a damaged value: as if absent
+        return default
+
+
+def _current_rules(conn: sqlite3.Connection) -> bool:
+    """Whether the stored states were computed under this tmvlearn's scheduling rules."""
+    return _meta(conn, "rules", 1) == RULES
+
+
 def refresh_review(conn: sqlite3.Connection) -> None:
     """Recompute, inside the caller's transaction, the review state of every item with an attempt
-    past ``review_meta.upto``, from that item's whole history; then move ``upto`` on."""
-    found = conn.execute("SELECT value FROM review_meta WHERE key = 'upto'").fetchone()
-    upto = int(found[0]) if found else 0
+    past ``review_meta.upto``, from that item's whole history; then move ``upto`` on. States kept
+    under other rules (an older tmvlearn's) are all recomputed first."""
+    if not _current_rules(conn):
+        conn.execute("DELETE FROM review_state")
+        conn.execute("INSERT OR REPLACE INTO review_meta (key, value) VALUES ('upto', 0)")
+        conn.execute("INSERT OR REPLACE INTO review_meta (key, value) VALUES ('rules', ?)", (RULES,))
+    upto = _meta(conn, "upto", 0)
     top = conn.execute("SELECT max(id) FROM attempts").fetchone()[0] or 0
     if top <= upto:
         return
@@ -105,7 +124,7 @@ def review_query(conn: sqlite3.Connection, learner: str | None, extra_items=()) 
     """(stored review states of ``learner``, attempt rows to compute states from): the rows are the
     whole history of every item whose stored state is behind, and of ``extra_items``. A file without
     the review tables (version 1 or older) gives no stored states and every attempt."""
-    if learner is None or not has_review_tables(conn):
+    if learner is None or not has_review_tables(conn) or not _current_rules(conn):
         return {}, query_attempts(conn, learner)
     stored = {}
     for values in conn.execute(f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_state WHERE learner = ?",
@@ -113,8 +132,7 @@ def review_query(conn: sqlite3.Connection, learner: str | None, extra_items=()) 
         row = dict(zip(REVIEW_COLUMNS, values, strict=True))
         row["last_correct"] = bool(row["last_correct"])
         stored[(learner, row["item"])] = ItemState(**row)
-    found = conn.execute("SELECT value FROM review_meta WHERE key = 'upto'").fetchone()
-    upto = int(found[0]) if found else 0
+    upto = _meta(conn, "upto", 0)
     items = {r[0] for r in conn.execute("SELECT DISTINCT question_id FROM attempts WHERE id > ? AND "
                                         "learner = ?", (upto, learner))}
     return stored, item_history(conn, learner, sorted(items | set(extra_items)))

@@ -252,7 +252,7 @@ class Flashcards:
         # No colours: ipywidgets' green and orange fail text contrast; the marks and words say it.
         self.knew_button = w.Button(description="✔ Knew it (K)", tooltip="I knew it: it comes back later (K)")
         self.missed_button = w.Button(description="✘ Didn't (D)",
-                                      tooltip="I did not know it: it comes back within a day (D)")
+                                      tooltip="I did not know it: it comes back in about 10 minutes (D)")
         for button, name in ((self.flip_button, "flip"), (self.knew_button, "knew"),
                              (self.missed_button, "missed")):
             button.add_class(f"tmv-card-{name}")
@@ -277,7 +277,7 @@ class Flashcards:
             if not self.cards:
                 return "<p><em>No cards to study in this deck now.</em></p>"
             return (f'<p class="tmv-cards-done"><strong>Done: you knew {self.known} of {total}.</strong> '
-                    "Cards you did not know come back within a day; the others later and later. Run the "
+                    "Cards you did not know come back in about 10 minutes; the others later and later. Run the "
                     "cell again for the next cards due.</p>")
         tally = f" · so far: knew {self.known}, didn't {self.missed}" if self.known + self.missed else ""
         return _face_html(self.cards[self.index], self.flipped, self.index + 1, len(self.cards), tally)

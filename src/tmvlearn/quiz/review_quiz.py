@@ -62,18 +62,18 @@ def due(learner: str | None = None, *, now: datetime | None = None, upcoming: bo
 
 
 def mix_lessons(frame, n: int) -> list[str]:
-    """The ``n`` oldest-due ids of ``frame`` (sorted by due), taken in turn from each lesson.
+    """At most ``n`` ids of ``frame`` (sorted by due), taken in turn from every lesson in it.
 
-    Lessons follow one another in the order of their oldest due item; within a lesson, oldest first.
+    Lessons follow one another in the order of their oldest due item; within a lesson, oldest first:
+    with 26 items due from 5 lessons, ten are two from each lesson, not the ten oldest.
     """
-    chosen = frame.head(n)
     queues: dict[str, list[str]] = {}
-    for qid, lesson in zip(chosen["question_id"], chosen["lesson"], strict=True):
+    for qid, lesson in zip(frame["question_id"], frame["lesson"], strict=True):
         queues.setdefault(str(lesson), []).append(str(qid))
     out: list[str] = []
-    while any(queues.values()):
+    while len(out) < n and any(queues.values()):
         for queue in queues.values():
-            if queue:
+            if queue and len(out) < n:
                 out.append(queue.pop(0))
     return out
 
@@ -198,7 +198,7 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
            record: bool = True, now: datetime | None = None, store=None):
     """A practice quiz of the learner's questions due for review, at most ``n``, across all lessons.
 
-    Oldest due first, taken in turn from each lesson; each question says which lesson it is from and
+    Taken in turn from every lesson with questions due, oldest due first within each; each question says which lesson it is from and
     its source. Checked answers are recorded as usual, so each one moves the question's next review.
     Displayed outside a widget front end (nbval, papermill, handouts), it shows a fixed sample of
     ``n`` questions chosen by ``seed``, never the learner's state. With nothing due it says so, and
@@ -231,8 +231,8 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
         _, text = plan_text(plan, when)
         count = int(((plan["due"] <= when) & (plan["kind"] == "question")).sum())
         if count > len(questions) and questions:
-            text += (f" Here are the {len(questions)} questions that have waited longest; run this cell "
-                     "again for more.")
+            text += (f" Here are {len(questions)} of them, taken in turn from each lesson, those that have "
+                     "waited longest first; run this cell again for more.")
         elif not questions and count:  # due items whose question is no longer in any bank
             text = "The questions due are no longer in the lessons' banks; nothing to review here."
         elif not questions and len(plan) and (plan["due"] <= when).any():
