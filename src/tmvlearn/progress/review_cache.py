@@ -5,13 +5,13 @@ lesson, when it is due, the last result, how often it was answered and the FSRS 
 :mod:`tmvlearn.scheduler`) and ``review_meta`` (``upto``: the last attempt id the states account
 for; ``rules``: the scheduler's :data:`~tmvlearn.scheduler.RULES` they were computed under, none
 meaning version 1), and an index on ``attempts (learner, question_id)``. States computed under other
-rules are recomputed from every attempt at the next write, and ignored by readers until then. The review state is derived from the
-attempts, never the other way round: every transaction that adds attempts (an answer, a pending
-journal replayed, a migration from version 1) recomputes, from their whole history, the state of
-every item with an attempt past ``upto``, so attempts added by an older tmvlearn, which does not
-know the tables, are caught up at the next write. If that step fails the attempt is still
-committed, and the state follows at the next write. A reader of a version-1 file, or of a damaged
-one, computes the states from the attempts it can read, without writing.
+rules are recomputed from every attempt at the next write, and ignored by readers until then. The
+review state is derived from the attempts, never the other way round: every transaction that adds
+attempts (an answer, a pending journal replayed, a migration from version 1) recomputes, from their
+whole history, the state of every item with an attempt past ``upto``, so attempts added by an older
+tmvlearn, which does not know the tables, are caught up at the next write. If that step fails the
+attempt is still committed, and the state follows at the next write. A reader of a version-1 file,
+or of a damaged one, computes the states from the attempts it can read, without writing.
 """
 
 from __future__ import annotations

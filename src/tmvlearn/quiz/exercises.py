@@ -13,9 +13,10 @@ import html
 from tmvlearn.quiz.bank import BankError, load_bank
 from tmvlearn.quiz.markup import inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question, Result
+from tmvlearn.quiz.questions.base import invalid
 from tmvlearn.quiz.render import with_widget_view
 
-__all__ = ["ExerciseCheck", "Solution", "check_exercise", "solution"]
+__all__ = ["ExerciseCheck", "Solution", "as_answer", "check_exercise", "solution"]
 
 NOT_ANSWERED = (
     "Not answered yet: replace `None` in the cell above with your answer, run it, then run this cell."
@@ -57,12 +58,80 @@ class ExerciseCheck:
 def check_exercise(lesson: str, exercise_id: str, answer: object) -> ExerciseCheck:
     """Check ``answer`` against exercise ``exercise_id`` of ``lesson``'s bank; never raises for odd answers.
 
-    ``None`` means "not answered yet". The result displays as feedback; ``.correct`` tells the
-    outcome to code.
+    ``None`` means "not answered yet". The natural pandas shapes of a value count as the value (see
+    :func:`as_answer`); a shape that holds no single answer gets feedback naming the pandas step that
+    would get one. The result displays as feedback; ``.correct`` tells the outcome to code.
     """
     question = load_bank(lesson).exercise(exercise_id)
-    result = None if answer is None else question.check(answer)
+    if answer is None:
+        return ExerciseCheck(question, answer, None)
+    value, hint = as_answer(answer, question.type, getattr(question, "options", []))
+    if hint is None:
+        hint = _percentage_hint(question, value)
+    result = invalid(hint) if hint else question.check(value)
     return ExerciseCheck(question, answer, result)
+
+
+_WANTED = {"numeric": "one number", "short_text": "one name or word",
+           "multiple_select": "a list of names"}
+
+
+def as_answer(answer: object, kind: str, options: list[str] | None = None) -> tuple[object, str | None]:
+    """(the value to grade, None) for the shapes a pandas user naturally passes, or (None, a hint).
+
+    A one-element Series, Index, array, list or tuple (``.mode()``, ``.head(1)``) is its element; a
+    one-row ``value_counts()`` is its label when a name is wanted; a 1x1 DataFrame is its cell;
+    numpy scalars are plain numbers; for a list of names, any sequence (a Series, ``.unique()``, a
+    set) is a list, with names matched to the expected ones regardless of case. A shape that holds no
+    single answer (a whole table, several values, a True/False mask) gets a hint naming the step.
+    """
+    wanted = _WANTED.get(kind, "one value")
+    if hasattr(answer, "item") and getattr(answer, "ndim", None) == 0:  # a numpy scalar
+        return answer.item(), None
+    if hasattr(answer, "columns") and hasattr(answer, "shape"):  # a DataFrame
+        rows, cols = answer.shape
+        if rows == 1 and cols == 1:
+            return as_answer(answer.iat[0, 0], kind, options)
+        return None, (f"You passed a whole table (a DataFrame of {rows} rows and {cols} columns); the answer "
+                      f"is {wanted}. Pick it out: a column with df['name'], then "
+                      + ("len(...) to count rows, or .iloc[0] for one value." if kind == "numeric" else
+                         ".tolist() for its values." if kind == "multiple_select" else
+                         ".iloc[0] for one value."))
+    is_series = hasattr(answer, "dtype") and hasattr(answer, "tolist")  # Series, Index or array
+    if not (is_series or isinstance(answer, (list, tuple, set, frozenset))):
+        return answer, None
+    if str(getattr(answer, "dtype", "")) == "bool" and kind != "multiple_select":
+        n = len(answer)
+        return None, (f"You passed a True/False mask of {n} values; the answer is {wanted}. Count the True "
+                      "ones with mask.sum(), or keep the matching rows with df[mask].")
+    values = list(answer.tolist() if is_series else answer)
+    if kind == "multiple_select":
+        names = [v for v in values if isinstance(v, str)]
+        if len(names) != len(values):
+            return None, "Give the names as text, in a list such as ['A', 'B'] (a Series' .tolist() works)."
+        by_case = {o.casefold(): o for o in options or []}
+        return [by_case.get(" ".join(v.split()).casefold(), v) for v in values], None
+    if len(values) == 1:
+        label = answer.index[0] if hasattr(answer, "iloc") else None  # a Series' one label
+        if kind == "short_text" and isinstance(label, str) and not isinstance(values[0], str):
+            return label, None  # value_counts().head(1): the name is the label, the count the value
+        return as_answer(values[0], kind, options)
+    shape = "tuple" if isinstance(answer, tuple) else type(answer).__name__
+    return None, (f"You passed {len(values)} values (a {shape}); the answer is {wanted}. "
+                  + ("Count them with len(...), or pick one with .iloc[0] (a Series) or [0] (a list)."
+                     if kind == "numeric" else "Pick one with .iloc[0] (a Series) or [0] (a list)."))
+
+
+def _percentage_hint(question: Question, value: object) -> str | None:
+    """A percentage given where the exercise wants a fraction (51.87 for 0.52)."""
+    answer = getattr(question, "answer", None)
+    if (question.type != "numeric" or not isinstance(value, (int, float)) or isinstance(value, bool)
+            or not isinstance(answer, (int, float)) or not 0 < abs(answer) < 1 or abs(value) <= 1):
+        return None
+    if question.check(value / 100).correct:
+        return (f"{value:g} looks like a percentage; this exercise wants a fraction between 0 and 1: "
+                "divide by 100.")
+    return None
 
 
 HIDDEN = ("The worked solution is hidden: try the exercise first. In JupyterLab, press “Show solution” "

@@ -277,8 +277,8 @@ class Flashcards:
             if not self.cards:
                 return "<p><em>No cards to study in this deck now.</em></p>"
             return (f'<p class="tmv-cards-done"><strong>Done: you knew {self.known} of {total}.</strong> '
-                    "Cards you did not know come back in about 10 minutes; the others later and later. Run the "
-                    "cell again for the next cards due.</p>")
+                    "Cards you did not know come back in about 10 minutes; the others later and later. "
+                    "Run the cell again for the next cards due.</p>")
         tally = f" · so far: knew {self.known}, didn't {self.missed}" if self.known + self.missed else ""
         return _face_html(self.cards[self.index], self.flipped, self.index + 1, len(self.cards), tally)
 

@@ -198,8 +198,9 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
            record: bool = True, now: datetime | None = None, store=None):
     """A practice quiz of the learner's questions due for review, at most ``n``, across all lessons.
 
-    Taken in turn from every lesson with questions due, oldest due first within each; each question says which lesson it is from and
-    its source. Checked answers are recorded as usual, so each one moves the question's next review.
+    Taken in turn from every lesson with questions due, oldest due first within each; each question
+    says which lesson it is from and its source. Checked answers are recorded as usual, so each one
+    moves the question's next review.
     Displayed outside a widget front end (nbval, papermill, handouts), it shows a fixed sample of
     ``n`` questions chosen by ``seed``, never the learner's state. With nothing due it says so, and
     with no history at all, what to do first.

@@ -66,6 +66,10 @@ _NUMBER = re.compile(
     r"(?:\s*/\s*\d+(?:\.\d+)?)?)(?P<unit>.*)", re.S)
 
 
+# What may follow a factor ("9x", "9 times", "9-fold"); none of them is a unit.
+_TIMES = {"x", "×", "times", "fold", "-fold", "- fold", "times faster", "times as fast", "times more"}
+
+
 def _round_sig(x: float, digits: int | None) -> float:
     return x if not digits else float(f"{x:.{digits}g}")
 
@@ -267,7 +271,14 @@ class Numeric(Question):
             value = float(Fraction(digits)) if "/" in digits else float(digits)
         except (ValueError, ZeroDivisionError, OverflowError):
             return not_a_number
+        if unit.casefold() in _TIMES and (not self.unit or unit.casefold() in _TIMES):
+            return value  # "9x", "9 times", "9-fold": a factor is a plain number
+        if unit in ("s", "'s", "’s") and not self.unit and digits.isdigit() and digits.endswith("0"):
+            return value  # "1970s": a decade, named by its first year
         if not unit:
+            if self.unit == "%" and self.answer is not None and 0 < abs(value) < 1 <= abs(self.answer):
+                return (f"{short(response)!r} looks like a proportion; this box takes a percentage: "
+                        f"write {value * 100:g} for {value:g}.")
             return value
         if not self.unit:
             return f"Give just the number, without a unit ({short(unit, 20)!r})."
