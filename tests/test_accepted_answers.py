@@ -132,3 +132,37 @@ def test_near_miss_stays_wrong(qid, text):
     result = QUESTIONS[qid].check(text)
     assert not result.correct and result.score < 1.0, (qid, text, result)
     assert result.feedback, "a wrong answer always gets feedback"
+
+
+def _grid(spec):
+    """Every value a variant parameter can take ({min, max, step}, {values: [...]} or a fixed value)."""
+    values = getattr(spec, "values", None)
+    if values is not None:
+        return list(values)
+    if getattr(spec, "min", None) is None:
+        return [spec]
+    out, x = [], spec.min
+    while x <= spec.max + 1e-9:
+        out.append(x)
+        x += spec.step
+    return out
+
+
+@pytest.mark.parametrize("qid", ["clin-clinic-npv", "clin-screening-ppv"])
+def test_a_predictive_value_never_equals_the_specificity_or_sensitivity_it_is_confused_with(qid):
+    """Confusing the NPV with the specificity (or the PPV with either rate) must never grade right:
+    the variant's ranges keep the key away from both for every combination they allow."""
+    from itertools import product
+
+    from tmvlearn.models.diagnostics import predictive_values
+
+    q = QUESTIONS[qid]
+    params = q.variant.params
+    names = ["sensitivity_pct", "specificity_pct", "prevalence_pct"]
+    combos = list(product(*(_grid(params[n]) for n in names)))
+    assert len(combos) >= 20, combos
+    for se, sp, prev in combos:
+        ppv, npv = predictive_values(se / 100, sp / 100, prev / 100)
+        key = 100 * (npv if qid == "clin-clinic-npv" else ppv)
+        for confused in (se, sp):
+            assert abs(key - confused) > 2 * q.tolerance, (qid, se, sp, prev, key)
