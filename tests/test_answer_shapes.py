@@ -79,7 +79,8 @@ def test_a_list_of_names_in_any_case_and_any_sequence():
     (pd.DataFrame({"a": [1, 2], "b": [3, 4]}), "whole table"),
     (pd.Series([1, 2, 3]), "len(...)"),
     (pd.Series([True, False, True]), "mask.sum()"),
-    ((0.15, 0.99), "a tuple"),
+    ((0.15, 0.99), "a pair"),
+    ((1, 2, 3), "a tuple"),
 ])
 def test_a_shape_holding_no_single_number_gets_feedback_naming_the_pandas_step(given, says):
     check = check_exercise("03_cargo_biomarkers", "cargo-ex-nucleic-rows", given)
@@ -93,3 +94,15 @@ def test_a_percentage_where_a_fraction_is_wanted_says_divide_by_100():
     text = check._repr_mimebundle_()["text/plain"]
     assert not check.correct and "fraction" in text and "divide by 100" in text
     assert not check_exercise("04_tumor_microenvironment", "tme-ex-transfer-rate", 90.0).correct
+
+
+def test_the_decade_may_follow_the():
+    assert question("01_biogenesis", "bio-history-decade").check("the 1970s").correct
+
+
+def test_all_right_picks_are_said_as_such():
+    from tmvlearn.quiz.questions.choice import _tally
+
+    assert _tally(2, 0, 1) == "Both your picks are right and 1 right option is missing."
+    assert _tally(3, 0, 1).startswith("All 3 of your picks are right")
+    assert _tally(1, 1, 0).startswith("1 of your 2 picks is right")

@@ -101,8 +101,10 @@ def key(lesson_or_ids: Any) -> AnswerKey:
 
 def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, seed: int = 0,
          interactive: bool = True, learner: str | None = None, record: bool = True,
-         variant_seed: Any = None) -> Quiz:
+         variant_seed: Any = None, title: str | None = None) -> Quiz:
     """A quiz on a lesson (``"01_biogenesis"``), a bank file, or a list of question ids.
+
+    ``title``: the quiz's heading (default: the bank's title, or "Quiz" for a list of ids).
 
     ``mode="practice"`` gives feedback at each check; ``mode="test"`` gives it
     all at the end (a Finish button): the first completed take is the test score, later ones
@@ -116,8 +118,8 @@ def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, se
     """
     if mode not in MODES:
         raise ValueError(f"mode must be 'practice' or 'test', not {mode!r}")
-    title, questions = load_questions(lesson_or_ids)
-    return Quiz(title, questions, mode=mode, shuffle=shuffle, seed=seed,
+    bank_title, questions = load_questions(lesson_or_ids)
+    return Quiz(title or bank_title, questions, mode=mode, shuffle=shuffle, seed=seed,
                 interactive=interactive, learner=learner, record=record, variant_seed=variant_seed)
 
 
@@ -224,7 +226,7 @@ class Quiz:
         the static rendering, which stays the same for everyone."""
         if not self.questions:
             return ""
-        see = "see <code>tmvlearn progress</code>"
+        see = "see <code>quiz.progress()</code>"
         try:
             from tmvlearn.progress import attempts
 

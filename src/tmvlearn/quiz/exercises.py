@@ -116,6 +116,9 @@ def as_answer(answer: object, kind: str, options: list[str] | None = None) -> tu
         if kind == "short_text" and isinstance(label, str) and not isinstance(values[0], str):
             return label, None  # value_counts().head(1): the name is the label, the count the value
         return as_answer(values[0], kind, options)
+    if isinstance(answer, tuple) and len(values) == 2:
+        return None, (f"You passed a pair of values; this exercise asks for {wanted}: give the one it "
+                      "asks for, with [0] or [1].")
     shape = "tuple" if isinstance(answer, tuple) else type(answer).__name__
     return None, (f"You passed {len(values)} values (a {shape}); the answer is {wanted}. "
                   + ("Count them with len(...), or pick one with .iloc[0] (a Series) or [0] (a list)."

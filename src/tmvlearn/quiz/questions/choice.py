@@ -231,6 +231,8 @@ def _tally(right: int, wrong: int, missing: int) -> str:
     picks = right + wrong
     if picks == 1:
         parts = [f"your one pick is {'right' if right else 'wrong'}"]
+    elif right == picks:
+        parts = [f"{'both' if picks == 2 else f'all {picks} of'} your picks are right"]
     else:
         parts = [f"{right} of your {picks} picks {'is' if right == 1 else 'are'} right"]
     if missing:

@@ -253,6 +253,8 @@ class Numeric(Question):
 
     def _parse_text(self, response: str) -> float | str:
         text = unicodedata.normalize("NFKC", response).replace("\u2212", "-").strip()
+        if not self.unit and re.fullmatch(r"(?i)the\s+\d{3}0['’]?s", text):
+            text = text[4:].lstrip()  # "the 1970s"
         if not text:
             return "Enter a number."
         if len(text) > 100:
