@@ -217,7 +217,8 @@ def test_widget_says_when_progress_cannot_be_saved(tmp_path, monkeypatch):
 def sent_focus(quiz, monkeypatch) -> list[str]:
     """The selectors the quiz asks the browser to focus (through its KeyboardShield)."""
     asked: list[str] = []
-    monkeypatch.setattr(quiz.shield, "send", lambda content, *a, **k: asked.append(content["focus"]))
+    monkeypatch.setattr(quiz.shield, "send",
+                        lambda content, *a, **k: "focus" in content and asked.append(content["focus"]))
     return asked
 
 
@@ -309,3 +310,66 @@ def test_a_damaged_progress_file_gives_a_short_note_and_the_quiz_still_works(tmp
     p = quiz._panels[0]
     p.inputs[0].value = "1970"
     assert p.check().correct
+
+
+def _press(quiz, content: dict) -> None:
+    """What the browser's shield sends when Check or Finish is pressed."""
+    quiz.shield._answer(quiz.shield, {"ping": "t", **content}, [])
+
+
+def test_check_grades_what_the_browser_showed_with_the_click_not_a_stale_value(monkeypatch):
+    quiz = show("01_biogenesis")
+    _ = quiz.widget
+    sent_focus(quiz, monkeypatch)
+    assert quiz.shield.acts, "the front end sends Check and Finish with the values on screen"
+    p = panel(quiz, "bio-history-decade")
+    p.inputs[0].value = "1900"  # the last value synced; the learner has typed 1970 since
+    _press(quiz, {"action": "check", "question": p.q.id, "values": {p.q.id: [{"text": "1970"}]}})
+    assert "✔" in p.feedback.value and p.inputs[0].value == "1970" and p.inputs[0].disabled
+    p.check_button.click()  # the button's own click, had it come, changes nothing
+    assert "✔" in p.feedback.value
+
+
+def test_every_control_kind_is_read_from_what_was_shown(monkeypatch):
+    quiz = show("01_biogenesis", shuffle=False)
+    _ = quiz.widget
+    sent_focus(quiz, monkeypatch)
+    by_type = {}
+    for p in quiz._panels:
+        by_type.setdefault(p.q.type, p)
+    single = by_type["single_choice"]
+    right = single.options.index(single.q.answer)
+    _press(quiz, {"action": "check", "question": single.q.id, "values": {single.q.id: [{"index": right}]}})
+    assert "✔" in single.feedback.value
+    multi = by_type["multiple_select"]
+    ticks = [{"checked": o in multi.q.answer} for o in multi.options]
+    _press(quiz, {"action": "check", "question": multi.q.id, "values": {multi.q.id: ticks}})
+    assert "✔" in multi.feedback.value
+    order = by_type["ordering"]
+    picks = [{"index": order.inputs[i].options.index((item, item))} for i, item in enumerate(order.q.items)]
+    _press(quiz, {"action": "check", "question": order.q.id, "values": {order.q.id: picks}})
+    assert "✔" in order.feedback.value
+
+
+@pytest.mark.parametrize("values", [None, "x", {"nope": []}, {"bio-history-decade": [{"index": 99}]},
+                                    {"bio-history-decade": [{"text": 5}]}, {"bio-history-decade": [1, 2]},
+                                    {"bio-history-decade": [{"checked": "yes"}]}])
+def test_odd_values_from_the_browser_change_nothing_and_never_raise(monkeypatch, values):
+    quiz = show("01_biogenesis")
+    _ = quiz.widget
+    sent_focus(quiz, monkeypatch)
+    p = panel(quiz, "bio-history-decade")
+    p.inputs[0].value = "1970"
+    _press(quiz, {"action": "check", "question": "bio-history-decade", "values": values})
+    assert "✔" in p.feedback.value, "graded on the control's own value"
+
+
+def test_finish_hands_in_what_the_browser_showed(monkeypatch):
+    quiz = show("01_biogenesis", mode="test")
+    _ = quiz.widget
+    sent_focus(quiz, monkeypatch)
+    values = {"bio-history-decade": [{"text": "1970"}]}
+    _press(quiz, {"action": "finish", "values": values})  # some unanswered: asks to confirm
+    assert not quiz._finished and "not answered yet" in quiz.status.value
+    _press(quiz, {"action": "finish", "values": values})
+    assert quiz._finished and quiz.results["bio-history-decade"].correct

@@ -13,6 +13,8 @@ Placed as an invisible child of a quiz or explorer box, it
 - marks feedback and the score as ``aria-live`` regions, so screen readers announce them;
 - focuses a control when the kernel asks (:meth:`KeyboardShield.focus_on`), and makes Enter in a
   one-line answer box press its question's Check button;
+- sends, with a click on Check or Finish, what the answer controls show at that moment, so the
+  kernel grades at once what the learner sees (``on_action``), not a value still on its way;
 - after a click on one of its buttons, pings the kernel; with no answer in a few seconds (the
   kernel was restarted or stopped) it says so and how to get the control back; when the kernel's
   channel is already closed it stops the click, which would otherwise end in an uncaught error.
@@ -76,13 +78,65 @@ function render({ model, el }) {
     }
     where.prepend(banner);  // next to what was clicked, where the learner is looking
   };
+  // What a question's answer controls hold on screen now, control by control (its classes
+  // tmv-input-<id>-<n>): a radio group's or dropdown's index, a checkbox, a text box's text.
+  const inputsOf = (question) => {
+    const box = host.querySelector(".tmv-q-" + CSS.escape(question));
+    const out = [];
+    for (let n = 0; box; n++) {
+      const control = box.querySelector(".tmv-input-" + CSS.escape(question) + "-" + n);
+      if (!control) break;
+      const radios = [...control.querySelectorAll('input[type="radio"]')];
+      const select = control.querySelector("select");
+      const checkbox = control.querySelector('input[type="checkbox"]');
+      const text = control.querySelector("input, textarea");
+      if (radios.length) {
+        const picked = radios.find((r) => r.checked);
+        out.push({ index: picked ? parseInt(picked.value, 10) : null });
+      } else if (select) {
+        out.push({ index: select.selectedIndex >= 0 ? select.selectedIndex : null });
+      } else if (checkbox) {
+        out.push({ checked: checkbox.checked });
+      } else if (text) {
+        out.push({ text: text.value });
+      } else {
+        out.push({});
+      }
+    }
+    return out;
+  };
+  // Check and Finish send what is on screen with the click, so the kernel grades it at once (an
+  // input's own update may still wait behind ipywidgets' one-message-at-a-time throttle).
+  const action = (button) => {
+    if (!button || button.disabled) return null;
+    const check = [...button.classList].find((c) => c.startsWith("tmv-check-"));
+    if (check) {
+      const question = check.slice("tmv-check-".length);
+      return { action: "check", question, values: { [question]: inputsOf(question) } };
+    }
+    if (button.classList.contains("tmv-finish")) {
+      const values = {};
+      host.querySelectorAll(".tmv-question").forEach((q) => {
+        const id = [...q.classList].find((c) => c.startsWith("tmv-q-"));
+        if (id) values[id.slice("tmv-q-".length)] = inputsOf(id.slice("tmv-q-".length));
+      });
+      return { action: "finish", values };
+    }
+    return null;
+  };
   const onClick = (event) => {
-    if (!event.target.closest("button")) return;
+    const button = event.target.closest("button");
+    if (!button) return;
     const where = event.target.closest(".tmv-question, .tmv-solution-box") || host;
     const token = String(Date.now()) + Math.random();
+    const act = model.get("acts") ? action(button) : null;
     waiting = token;
     try {
-      model.send({ ping: token });
+      model.send(act ? { ping: token, ...act } : { ping: token });
+      if (act) {  // the kernel acts on this message; the button's own would come later, doing nothing
+        event.stopPropagation();
+        event.preventDefault();
+      }
     } catch (e) {
       // The kernel's channel is closed (a restart): the button's own handler would throw "Cannot
       // send" as an uncaught page error and do nothing; stop the click here and say what works.
@@ -149,13 +203,19 @@ class KeyboardShield(anywidget.AnyWidget):
     """Invisible: keeps keys inside its box, announces feedback, and notices a lost kernel.
 
     ``host_selector`` is a CSS selector of the box it serves (its closest ancestor matching it).
+    ``on_action``: called with ``{"action": "check", "question": id, "values": {...}}`` or
+    ``{"action": "finish", "values": {...}}`` when a Check or Finish button in the box is pressed,
+    ``values`` mapping question ids to what their answer controls show (see the front end's
+    ``inputsOf``); the button's own click is then stopped.
     """
 
     _esm = _ESM
     host_selector = traitlets.Unicode(".tmv-quiz").tag(sync=True)
+    acts = traitlets.Bool(False).tag(sync=True)  # whether Check and Finish go through on_action
 
-    def __init__(self, host_selector: str = ".tmv-quiz", **kwargs: Any):
-        super().__init__(host_selector=host_selector, **kwargs)
+    def __init__(self, host_selector: str = ".tmv-quiz", on_action: Any = None, **kwargs: Any):
+        super().__init__(host_selector=host_selector, acts=on_action is not None, **kwargs)
+        self._on_action = on_action
         self.on_msg(self._answer)
 
     def focus_on(self, selector: str) -> None:
@@ -166,3 +226,5 @@ class KeyboardShield(anywidget.AnyWidget):
     def _answer(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict) and "ping" in content:
             self.send({"pong": content["ping"]})
+        if isinstance(content, dict) and content.get("action") and self._on_action is not None:
+            self._on_action(content)

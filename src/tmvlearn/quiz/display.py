@@ -183,7 +183,7 @@ class Quiz:
         self.score_label.add_class("tmv-score")
         self.kept_label = w.HTML(self._kept_text())
         self.kept_label.add_class("tmv-kept")
-        self.shield = KeyboardShield(".tmv-quiz")
+        self.shield = KeyboardShield(".tmv-quiz", on_action=self._front_end_action)
         children = [self.shield,
                     w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"
                            + getattr(self, "intro_html", "")), self.score_label, self.kept_label]
@@ -204,6 +204,19 @@ class Quiz:
         box.add_class("tmv-quiz")
         box.add_class(f"tmv-mode-{self.mode}")
         return box
+
+    def _front_end_action(self, content: dict) -> None:
+        """Check or Finish pressed in the browser, with what the answer controls showed then."""
+        values = content.get("values")
+        by_id = {p.q.id: p for p in self._panels}
+        if isinstance(values, dict):
+            for qid, shown in values.items():
+                if qid in by_id and not by_id[qid].set_locked_state():
+                    by_id[qid].show_values(shown)
+        if content.get("action") == "check" and content.get("question") in by_id:
+            by_id[content["question"]].check()
+        elif content.get("action") == "finish" and self.mode == "test":
+            self.finish()
 
     def _score_text(self) -> str:
         n = len(self.questions)
@@ -432,6 +445,28 @@ class _Panel:
         for widget in self.inputs:
             widget.disabled = locked
 
+    def set_locked_state(self) -> bool:
+        """Whether the answer is locked (checked, or handed in): shown values then change nothing."""
+        return self.graded is not None or (self.quiz.mode == "test" and self.quiz._finished)
+
+    def show_values(self, shown: Any) -> None:
+        """Put what the browser showed (a list, one entry per answer control: ``{"index": n}``,
+        ``{"checked": bool}`` or ``{"text": str}``) into the controls; anything else is ignored."""
+        if not isinstance(shown, list) or len(shown) != len(self.inputs):
+            return
+        for widget, value in zip(self.inputs, shown, strict=True):
+            if not isinstance(value, dict):
+                continue
+            if "index" in value and hasattr(widget, "index"):
+                index = value["index"]
+                if index is None or (isinstance(index, int) and not isinstance(index, bool)
+                                     and 0 <= index < len(widget.options)):
+                    widget.index = index
+            elif isinstance(value.get("checked"), bool):
+                widget.value = value["checked"]
+            elif isinstance(value.get("text"), str) and isinstance(widget.value, str):
+                widget.value = value["text"][:MAX_SHOWN_TEXT]
+
     def focus(self) -> None:
         """Put the keyboard focus on this question's first answer control (in the browser)."""
         shield = getattr(self.quiz, "shield", None)
@@ -457,7 +492,8 @@ class _Panel:
             self.focus()
 
 
-INPUT_DELAY_S = 0.4
+INPUT_DELAY_S = 0.4  # without the shield (another front end): how long a check waits for inputs
+MAX_SHOWN_TEXT = 10_000  # longer text from the browser is cut (the grader refuses over 1,000 anyway)
 
 
 def after_inputs(action) -> None:
