@@ -296,7 +296,8 @@ def open_gradebook(path: str | Path | None, mode: int | None = None, gid: int = 
     """The gradebook at ``path`` opened for writing (created if needed; ``None``: in memory).
 
     ``mode``/``gid``: the permissions a new gradebook gets whatever the umask (an existing one of
-    ours is narrowed to them); SQLite gives its ``-wal``/``-shm`` files the same."""
+    ours is narrowed to them; default: :func:`tmvlearn.results.safe_output.output_mode`, 0600 or
+    0640 with ``$TMVLEARN_RESULTS_GROUP``); SQLite gives its ``-wal``/``-shm`` files the same."""
     target = ":memory:" if path is None else str(Path(path))
     if path is not None:
         existing = Path(path)
@@ -307,8 +308,11 @@ def open_gradebook(path: str | Path | None, mode: int | None = None, gid: int = 
                 f"{path} is not a gradebook (not a SQLite file); give --into a new file "
                 f"name such as {DEFAULT_GRADEBOOK}"
             )
-        if mode is not None:
-            _restrict(existing, mode, gid)
+        if mode is None:
+            from tmvlearn.results.safe_output import output_mode
+
+            mode, gid = output_mode()
+        _restrict(existing, mode, gid)
     conn = sqlite3.connect(target, uri=False, timeout=30, check_same_thread=False)
     conn.text_factory = _reader.clean_text  # a gradebook written by an older tmvlearn stays readable
     conn.execute("PRAGMA journal_mode = WAL" if path is not None else "PRAGMA journal_mode = MEMORY")
@@ -595,8 +599,8 @@ def _take(
         if isinstance(checked, str):
             aside.add(checked)
             continue
-        name = checked[0]
-        key = learner_key(name)
+        name = clean_text(row.get("learner"))  # as written, for naming it
+        key = learner_key(checked[0])
         if source.learner is not None:
             if key != source.key:
                 aside.add(f"for another learner than the folder's ({source.learner!r})", name)

@@ -30,6 +30,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 import time as _time
 import unicodedata
@@ -76,6 +77,7 @@ BOUNDS = {
     "SQLite work per database": f"{SQLITE_STEPS:,} steps or {SQLITE_SECONDS:g} s",
 }
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TEXT = ("learner", "lesson", "question_id", "time", "mode", "kind")
 
 
@@ -96,7 +98,7 @@ def clean_text(value: Any) -> str:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            text = _SURROGATE.sub("\ufffd", text)
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
@@ -137,7 +139,8 @@ def inside(path: Path, root: Path | None) -> bool:
 
 
 def check_path(path: Path, root: Path | None = None) -> Path:
-    """The path to open for ``path``: itself, or a link's target when it stays inside ``root``.
+    """The path to open for ``path``: itself, or a link's target when it stays inside ``root`` (no
+    root: a file given by name, whose link is followed).
 
     Raises :class:`Refused` for a link leaving ``root``, a dangling link, or anything that is not
     a regular file (decided without opening it)."""
@@ -146,7 +149,7 @@ def check_path(path: Path, root: Path | None = None) -> Path:
     except OSError as exc:
         raise Refused(f"cannot be read: {exc.strerror}") from None
     if stat.S_ISLNK(st.st_mode):
-        if not inside(path, root if root is not None else path.parent):
+        if root is not None and not inside(path, root):  # a link given by name is followed
             raise Refused("a link leading outside the collected folder: not followed")
         target = Path(os.path.realpath(path))
         try:

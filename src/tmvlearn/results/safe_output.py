@@ -72,11 +72,14 @@ def csv_cell(value: Any) -> Any:
 
 def csv_safe(frame):
     """``frame`` (a DataFrame) with every text cell and column name passed through :func:`csv_cell`."""
+    from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
+
     out = frame.copy()
     out.columns = [csv_cell(str(c)) for c in out.columns]
-    for col in out.columns:
-        if out[col].dtype == object or str(out[col].dtype) in ("category", "string"):
-            out[col] = out[col].astype(object).map(csv_cell)
+    for j in range(out.shape[1]):
+        values = out.iloc[:, j]
+        if not (is_numeric_dtype(values) or is_bool_dtype(values) or is_datetime64_any_dtype(values)):
+            out.isetitem(j, values.astype(object).map(csv_cell))
     return out
 
 
