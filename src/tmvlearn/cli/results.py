@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 EPILOG = """examples:
-  tmvlearn results /srv/course/*/            collect every learner's folder, print the gradebook
+  tmvlearn results /srv/tmvlearn-course      collect the course volume (one folder per learner)
   tmvlearn results hand-ins/ --items        also the item analysis, with its flags
   tmvlearn results --csv grades.csv --html report.html   from the gradebook collected before
   tmvlearn results --sample --items --html sample.html  a simulated class, to see the flags
