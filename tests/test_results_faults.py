@@ -612,3 +612,27 @@ def test_a_hostile_course_collected_by_an_ordinary_user(course, baseline, tmp_pa
     named(done, secret, "cannot be read: Permission denied")
     assert stat.S_IMODE((out / "g.sqlite3").stat().st_mode) == 0o600
     assert took < LIMIT
+
+
+def test_generated_columns_many_files_and_text_per_learner_are_bounded(course, baseline, monkeypatch):
+    """A tiny table whose response is computed on read, a folder of many files, and a learner whose
+    text adds up beyond the per-learner bound: refused, left out, set aside, each named."""
+    folder = course / "mallory"
+    folder.mkdir()
+    conn = sqlite3.connect(folder / "progress.sqlite3")
+    conn.execute(f"CREATE TABLE attempts ({', '.join(c for c in COLS if c != 'response')}, "
+                 "response TEXT GENERATED ALWAYS AS (hex(zeroblob(8000))) VIRTUAL)")
+    conn.execute("INSERT INTO attempts (learner, lesson, question_id, score, correct, time) "
+                 f"VALUES ('mallory', '{LESSON}', '{QUESTIONS[0].id}', 1, 1, '2026-01-01T00:00:00')")
+    conn.commit()
+    conn.close()
+    for k in range(12):
+        write_csv(course / "nia" / f"part{k:02d}.csv", [row("nia", k, response="y" * 1000)])
+    monkeypatch.setattr(rd, "MAX_FILES_PER_LEARNER", 10)
+    monkeypatch.setattr(rd, "MAX_BYTES_PER_LEARNER", 5000)
+    frame, done, _ = collected(course)
+    named(done, folder / "progress.sqlite3", "computed (generated) columns")
+    named(done, str(course / "nia"), "12 progress files in one learner's folder: the first 10 read")
+    named(done, course / "nia" / "part04.csv", "beyond 5,000 characters of text for one learner")
+    assert (frame["learner"] == "nia").sum() == 4
+    assert_same_grades(frame, baseline)

@@ -286,7 +286,20 @@ def find_files(paths, skip: set[str] | None = None) -> tuple[list[Source], list[
                 )
             )
     found.sort(key=lambda item: str(item.path))
-    return found, problems, ignored
+    per_folder: Counter[str] = Counter()
+    kept: list[Source] = []
+    for source in found:
+        if source.folder is not None:
+            per_folder[source.folder] += 1
+            if per_folder[source.folder] > _reader.MAX_FILES_PER_LEARNER:
+                continue
+        kept.append(source)
+    for folder, n in sorted(per_folder.items()):
+        if n > _reader.MAX_FILES_PER_LEARNER:
+            most = _reader.MAX_FILES_PER_LEARNER
+            problems.append(Problem(folder, "partly read", f"{n} progress files in one learner's folder: "
+                                    f"the first {most} read, {n - most} left out"))
+    return kept, problems, ignored
 
 
 # --- the gradebook --------------------------------------------------------------------------------
@@ -575,6 +588,7 @@ class _State:
 
     folders: dict[str, str] = field(default_factory=dict)  # learner key -> their folder
     taken: Counter = field(default_factory=Counter)
+    text: Counter = field(default_factory=Counter)  # characters taken per learner
 
 
 def _take(
@@ -611,7 +625,12 @@ def _take(
         if state.taken[key] >= cap:
             aside.add(f"beyond {cap:,} attempts for one learner", name)
             continue
+        size = sum(len(v) for v in checked if isinstance(v, str))
+        if state.text[key] + size > _reader.MAX_BYTES_PER_LEARNER:
+            aside.add(f"beyond {_reader.MAX_BYTES_PER_LEARNER:,} characters of text for one learner", name)
+            continue
         state.taken[key] += 1
+        state.text[key] += size
         good.append((*checked, key, where))
     before = conn.total_changes
     conn.executemany(_INSERT, good)

@@ -9,10 +9,12 @@ is read under these rules (``docs/class-results.md``, "Limits", lists them for i
   inside that folder (never to ``/dev/zero`` or another learner's files).
 - **SQLite files are never opened where they are**: the file (and its ``-wal``) is copied through
   that check into a private temporary folder and read from the copy, only from a real ``attempts``
-  table (not a view, not a virtual table), read-only, with at most :data:`SQLITE_STEPS` virtual
-  machine steps and :data:`SQLITE_SECONDS` seconds, text decoded leniently.
-- **Bounded**: at most :data:`MAX_ROWS_PER_FILE` attempts per file and
-  :data:`MAX_ATTEMPTS_PER_LEARNER` per learner in one collect, names, ids and times of at most
+  table (not a view, not a virtual table, no generated columns), read-only, with at most
+  :data:`SQLITE_STEPS` virtual machine steps and :data:`SQLITE_SECONDS` seconds, text decoded
+  leniently.
+- **Bounded**: at most :data:`MAX_ROWS_PER_FILE` attempts per file,
+  :data:`MAX_ATTEMPTS_PER_LEARNER` attempts and :data:`MAX_BYTES_PER_LEARNER` of text per learner in
+  one collect, :data:`MAX_FILES_PER_LEARNER` files per learner's folder, names, ids and times of at most
   :data:`MAX_NAME_CHARS` characters, responses of at most :data:`MAX_RESPONSE_CHARS`, JSON nested at
   most :data:`MAX_JSON_DEPTH` deep.
 - **Each row checked** (:func:`check_row`): score a finite number in [0, 1], a time in ISO 8601, a
@@ -42,7 +44,8 @@ from tmvlearn.quiz import store as _store
 
 __all__ = [
     "BOUNDS", "MAX_FILE_BYTES", "MAX_ROWS_PER_FILE", "MAX_ATTEMPTS_PER_LEARNER", "MAX_NAME_CHARS",
-    "MAX_RESPONSE_CHARS", "MAX_JSON_DEPTH", "SQLITE_STEPS", "SQLITE_SECONDS",
+    "MAX_RESPONSE_CHARS", "MAX_JSON_DEPTH", "MAX_BYTES_PER_LEARNER", "MAX_FILES_PER_LEARNER",
+    "SQLITE_STEPS", "SQLITE_SECONDS",
     "Refused", "learner_key", "clean_text", "read_regular", "copy_regular", "check_row", "known_items",
     "json_depth_ok",
 ]
@@ -54,6 +57,10 @@ MAX_FILE_BYTES = 64 * 2**20
 MAX_ROWS_PER_FILE = 100_000
 #: Most attempts taken for one learner in one collect (over all their files).
 MAX_ATTEMPTS_PER_LEARNER = 100_000
+#: Most text (responses, names, ids) taken for one learner in one collect: 64 MiB.
+MAX_BYTES_PER_LEARNER = 64 * 2**20
+#: Most progress files (databases, journals, exports) read from one learner's folder.
+MAX_FILES_PER_LEARNER = 200
 #: Longest learner name, lesson id, question id, time, mode or kind (characters).
 MAX_NAME_CHARS = 200
 #: Longest stored response (characters; the store itself keeps at most 2,000 per text).
@@ -71,6 +78,8 @@ BOUNDS = {
     "file size": f"{MAX_FILE_BYTES // 2**20} MiB",
     "attempts per file": f"{MAX_ROWS_PER_FILE:,}",
     "attempts per learner (one collect)": f"{MAX_ATTEMPTS_PER_LEARNER:,}",
+    "text per learner (one collect)": f"{MAX_BYTES_PER_LEARNER // 2**20} MiB",
+    "progress files per learner's folder": str(MAX_FILES_PER_LEARNER),
     "name, lesson id, question id, time": f"{MAX_NAME_CHARS} characters",
     "response": f"{MAX_RESPONSE_CHARS:,} characters",
     "JSON depth": str(MAX_JSON_DEPTH),
@@ -264,6 +273,8 @@ def attempts_table(conn) -> tuple[str | None, str]:
         return kind, f"its attempts is a {kind}, not a table: not read (a progress database has a table)"
     if sql.lstrip().upper().startswith("CREATE VIRTUAL"):
         return "virtual", "its attempts is a virtual table, not a table: not read"
+    if any(r[6] for r in conn.execute("PRAGMA table_xinfo(attempts)")):  # hidden: 2, 3 = generated
+        return "generated", "its attempts table has computed (generated) columns: not read"
     return "table", ""
 
 
