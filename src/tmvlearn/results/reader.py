@@ -309,23 +309,38 @@ def load_json(text: str) -> Any:
 
 # --- rows ---------------------------------------------------------------------------------------------
 
-_KNOWN: dict[str, tuple[frozenset[str], frozenset[str]]] | None = None
+class _Banks(dict):
+    """Per lesson with a bank in this tmvlearn: (quiz question ids, exercise ids), each bank loaded
+    when a row first names its lesson; ``get`` gives None for a lesson without a (loadable) bank."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        from tmvlearn.quiz.bank import lesson_ids
 
-def known_items() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
-    """Per lesson with a bank in this tmvlearn: (quiz question ids, exercise ids). Loaded once."""
-    global _KNOWN
-    if _KNOWN is None:
-        from tmvlearn.quiz.bank import lesson_ids, load_bank
+        self.lessons = frozenset(lesson_ids())
 
-        known = {}
-        for lesson in lesson_ids():
+    def get(self, lesson, default=None):
+        if lesson not in self and lesson in self.lessons:
+            from tmvlearn.quiz.bank import load_bank
+
             try:
                 bank = load_bank(lesson)
-            except Exception:  # a shipped bank with problems: its answers cannot be checked
-                continue
-            known[lesson] = (frozenset(q.id for q in bank.questions), frozenset(q.id for q in bank.exercises))
-        _KNOWN = known
+                self[lesson] = (frozenset(q.id for q in bank.questions),
+                                frozenset(q.id for q in bank.exercises))
+            except Exception:  # noqa: BLE001 - a shipped bank with problems: its answers cannot be checked
+                self[lesson] = None
+        found = super().get(lesson) if lesson in self.lessons else None
+        return default if found is None else found
+
+
+_KNOWN: _Banks | None = None
+
+
+def known_items() -> _Banks:
+    """Per lesson with a bank in this tmvlearn: (quiz question ids, exercise ids), loaded on demand."""
+    global _KNOWN
+    if _KNOWN is None:
+        _KNOWN = _Banks()
     return _KNOWN
 
 
