@@ -370,7 +370,7 @@ class _Ignored(Exception):
 
 def _sqlite_rows(source: Source, scratch: Path, result: Collection) -> list[dict[str, Any]]:
     """The attempts of a database, read from a private copy (with its -wal)."""
-    copy = Path(tempfile.mkdtemp(dir=scratch)) / "db.sqlite3"
+    copy = scratch / "db.sqlite3"  # one learner's copy at a time, removed after reading
     wal = Path(f"{source.path}-wal")
     try:
         _reader.copy_regular(source.path, copy, source.root)
@@ -384,7 +384,13 @@ def _sqlite_rows(source: Source, scratch: Path, result: Collection) -> list[dict
         raise Refused(f"cannot be read: {_store._describe(exc, source.path)}") from None
     try:
         try:
-            return _sqlite_read(conn, source, result)
+            try:
+                return _sqlite_read(conn, source, result)
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc) or budget.spent:
+                    raise
+                conn.text_factory = _reader.clean_text  # text that is not UTF-8: read it leniently
+                return _sqlite_read(conn, source, result)
         except sqlite3.DatabaseError as exc:
             if budget.spent:
                 raise Refused(
@@ -397,7 +403,9 @@ def _sqlite_rows(source: Source, scratch: Path, result: Collection) -> list[dict
             return _salvaged(copy, exc, source, result)
     finally:
         conn.close()
-        shutil.rmtree(copy.parent, ignore_errors=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{copy}{suffix}")
 
 
 def _sqlite_read(conn: sqlite3.Connection, source: Source, result: Collection) -> list[dict[str, Any]]:

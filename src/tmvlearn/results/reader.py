@@ -29,6 +29,7 @@ format characters, collapsing whitespace and Unicode case folding; they are show
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -100,6 +101,8 @@ class Refused(Exception):
 def clean_text(value: Any) -> str:
     """``value`` as text that can be stored and printed: invalid UTF-8 bytes and lone surrogates
     become U+FFFD; NUL becomes U+FFFD."""
+    if isinstance(value, str) and value.isascii():  # the common case, quickly
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
     if isinstance(value, (bytes, bytearray, memoryview)):
         text = bytes(value).decode("utf-8", "replace")
     else:
@@ -111,6 +114,7 @@ def clean_text(value: Any) -> str:
     return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
+@functools.lru_cache(maxsize=65536)
 def learner_key(name: str) -> str:
     """The name learners are compared by: NFKC, invisible format characters removed, whitespace
     collapsed and trimmed, Unicode case folding ("Élodie", " ÉLODIE\\u00a0" and "élodie" are one)."""
@@ -222,10 +226,6 @@ def copy_regular(path: Path, target: Path, root: Path | None = None) -> None:
 # --- SQLite -----------------------------------------------------------------------------------------
 
 
-def _lenient(data: bytes) -> str:
-    return clean_text(data)
-
-
 class _Budget:
     """A progress handler: stop the statement after :data:`SQLITE_STEPS` steps or
     :data:`SQLITE_SECONDS` seconds (the statement then fails with "interrupted")."""
@@ -251,7 +251,8 @@ def open_copy(copy: Path):
     import sqlite3
 
     conn = sqlite3.connect(str(copy), timeout=0, check_same_thread=False)
-    conn.text_factory = _lenient
+    # text is decoded strictly (fast); a caller meeting text that is not UTF-8 sets
+    # ``conn.text_factory = clean_text`` and reads again
     with contextlib.suppress(AttributeError):  # Python 3.11+
         conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 4 * MAX_RESPONSE_CHARS + 1024)
     budget = _Budget()
@@ -320,6 +321,9 @@ class _Banks(dict):
         self.lessons = frozenset(lesson_ids())
 
     def get(self, lesson, default=None):
+        found = dict.get(self, lesson)
+        if found is not None:
+            return found
         if lesson not in self and lesson in self.lessons:
             from tmvlearn.quiz.bank import load_bank
 
