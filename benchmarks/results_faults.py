@@ -93,6 +93,11 @@ def cases(outside: Path):
     ), ["--items", "--json", "i.json"]
     yield "score -1e308", lambda c: t.make_scores(c / "mallory", ["-1e308"]), ["--items"]
     yield "40,000 made-up question ids, --items", lambda c: t.make_question_ids(c / "mallory"), ["--items"]
+    yield "40,000 question ids in a lesson with no bank, --items", (
+        lambda c: t.write_db(c / "mallory" / "progress.sqlite3",
+                             [t.row("mallory", 0, lesson="99_made_up", question_id=f"q{k}")
+                              for k in range(40_000)])
+    ), ["--items"]
     yield "300 made-up lesson ids, --html", lambda c: t.make_lesson_ids(c / "mallory"), ["--html", "r.html"]
     yield "links to /dev/zero, /dev/urandom, outside", lambda c: t.make_links(c / "mallory", outside), []
     yield "JSON 200,000 deep (export, journal)", lambda c: t.make_deep_json(c / "mallory"), []
