@@ -56,7 +56,7 @@ def build(root: Path, learners: int, questions: int, seed: int = 0) -> int:
     b = rng.normal(size=len(picked))
     right = rng.random((learners, len(picked))) < 1 / (1 + np.exp(-(theta[:, None] - b[None, :])))
     for i in range(learners):
-        folder = root / f"u{i:05d}"
+        folder = root / f"learner{i:05d}"  # one folder per learner, named as the learner (a hub account)
         folder.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(folder / "progress.sqlite3")
         conn.execute("PRAGMA synchronous = OFF")
@@ -163,7 +163,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="tmvlearn-results-bench-") as tmp:
         root = Path(args.keep) if args.keep else Path(tmp) / "course"
-        if not (root / "u00000" / "progress.sqlite3").exists():
+        if not (root / "learner00000" / "progress.sqlite3").exists():
             start = time.perf_counter()
             n = build(root, args.learners, args.questions)
             print(

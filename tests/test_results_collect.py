@@ -171,11 +171,15 @@ def hub(tmp_path) -> tuple[Path, dict]:
         schema_version=9,
     )
     count("user44", rows)
-    # the same learner under another case, with attempts of its own and one it shares with user00
+    # the same learner under another case in their own folder, with attempts of its own and one it
+    # shares with user00's database
     shared = _rows("user00", n=1, offset=0)[0]
     rows = [{**shared, "learner": "USER00"}] + [{**r, "learner": "USER00"} for r in _rows("x", n=2, day=9)]
-    _csv(root / "user45" / "progress.csv", rows)
+    _csv(root / "user00" / "upload.csv", rows)
     count("user00", rows[1:])
+    # another learner's folder claiming user00's attempts: set aside, named, never merged
+    _csv(root / "user45" / "progress.csv", [{**r, "learner": "USER00"} for r in _rows("x", n=2, day=8)])
+    expect["skipped"].add(str(root / "user45" / "progress.csv"))
     # what cannot be read
     damaged = root / "user46" / "progress.sqlite3"
     damaged.parent.mkdir()
@@ -210,6 +214,7 @@ def test_hub_tree_is_collected_whole_read_only_and_idempotent(hub, tmp_path):
     assert "damaged" in reasons["user46"] or "not a database" in reasons["user46"]
     assert "missing columns score, time" in reasons["user47"]
     assert "empty folder" in reasons["user48"]
+    assert "2 for another learner than the folder's ('user45') ('USER00')" in reasons["user45"]
     assert done.exit_code == 2
     assert len(frame) == expect["attempts"]
     assert len(frame["learner"].cat.categories) == len(expect["learners"])
@@ -251,7 +256,7 @@ def test_cli_output_format_and_exit_codes(hub, tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out.splitlines()
     assert code == 2
     assert re.fullmatch(
-        r"Read \d+ files \(3 skipped, \d+ partly read\): \d+ attempts, "
+        r"Read \d+ files \(4 skipped, \d+ partly read\): \d+ attempts, "
         rf"{expect['attempts']} new, \d+ duplicates\.",
         out[0],
     )

@@ -43,13 +43,18 @@ def temporary_sibling(path: Path, error: type[TmvlearnError] = TmvlearnError) ->
     return Path(name)
 
 
-def install(tmp: Path, path: Path, *, force: bool, error: type[TmvlearnError] = TmvlearnError) -> Path:
+def install(tmp: Path, path: Path, *, force: bool, error: type[TmvlearnError] = TmvlearnError,
+            mode: int | None = None, gid: int = -1) -> Path:
     """Rename the finished file ``tmp`` to ``path``; without ``force``, never replace an existing file.
 
-    ``tmp`` is removed whatever happens.
+    The file gets ``mode`` (and the group ``gid``) when given, whatever the umask and whatever an
+    older file had; else an existing file's mode, or the umask's. ``tmp`` is removed whatever happens.
     """
     try:
-        mode = path.stat().st_mode & 0o7777 if force and path.exists() else _new_file_mode()
+        if mode is None:
+            mode = path.stat().st_mode & 0o7777 if force and path.exists() else _new_file_mode()
+        if gid != -1:
+            os.chown(tmp, -1, gid)
         os.chmod(tmp, mode)
         if force:
             os.replace(tmp, path)
@@ -73,8 +78,13 @@ def install(tmp: Path, path: Path, *, force: bool, error: type[TmvlearnError] = 
 
 
 def write_atomically(path: str | os.PathLike, data: str | bytes, *, force: bool = False,
-                     error: type[TmvlearnError] = TmvlearnError) -> Path:
+                     error: type[TmvlearnError] = TmvlearnError, mode: int | None = None,
+                     gid: int = -1) -> Path:
     """Write ``data`` (text is UTF-8) to ``path`` all at once; return ``path``.
+
+    ``mode``: the new file's permissions whatever the umask (e.g. 0o600 for a file only its owner
+    may read; it is never readable by others while being written: the temporary file is 0600);
+    ``gid``: its group (-1: the default). Without ``mode``: the umask's, or a replaced file's.
 
     Raises ``error`` with one sentence naming the file: it is a folder, its folder does not exist,
     it exists and ``force`` is false, or the operating system refused (disk full, permission),
@@ -101,4 +111,4 @@ def write_atomically(path: str | os.PathLike, data: str | bytes, *, force: bool 
             tmp.unlink()
         kept = "the existing file is unchanged" if existed else "nothing was written"
         raise error(f"cannot write {path}: {_reason(exc)}; {kept}") from None
-    return install(tmp, path, force=force, error=error)
+    return install(tmp, path, force=force, error=error, mode=mode, gid=gid)

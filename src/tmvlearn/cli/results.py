@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 
 EPILOG = """examples:
-  tmvlearn results /srv/course/*/            collect every learner's folder, print the gradebook
+  tmvlearn results /srv/tmvlearn-course      collect the course volume (one folder per learner)
   tmvlearn results hand-ins/ --items        also the item analysis, with its flags
   tmvlearn results --csv grades.csv --html report.html   from the gradebook collected before
   tmvlearn results --sample --items --html sample.html  a simulated class, to see the flags
-exit codes: 0 every file was read; 2 some file was skipped or read in part (listed), or the command
-line cannot be carried out (error on stderr)."""
+exit codes: 0 every file was read; 2 some file was skipped or read in part, or some row set aside
+(listed), or the command line cannot be carried out (error on stderr).
+The gradebook, --csv, --json and --html files are readable by you only (0600), or by the group
+given with --group or $TMVLEARN_RESULTS_GROUP as well (0640), whatever the umask."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -58,6 +60,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--notebook", metavar="DIR",
                         help="copy the instructor notebook class_results.ipynb into DIR, and do nothing else")
     parser.add_argument("--force", action="store_true", help="replace --csv/--json/--html files that exist")
+    parser.add_argument(
+        "--group",
+        metavar="GROUP",
+        help="let this group (the instructors', e.g. tmvlearn-instructors) read the gradebook and the "
+        "files written (mode 0640); default $TMVLEARN_RESULTS_GROUP, else you only (0600)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -93,6 +101,8 @@ def format_gradebook(book, limit: int = 40, flashcards=None) -> str:
     shown as a ``flashcards`` column when anyone has one."""
     import pandas as pd
 
+    from tmvlearn.results.safe_output import shown as _shown
+
     lessons = list(dict.fromkeys(book["lesson"]))
     table = {}
     for lesson in lessons:
@@ -103,6 +113,7 @@ def format_gradebook(book, limit: int = 40, flashcards=None) -> str:
         ]
         learners = list(part.index)
     frame = pd.DataFrame(table, index=pd.Index(learners if lessons else [], name="learner"))
+    frame.index = frame.index.map(lambda name: _shown(name, lines=False)).rename("learner")
     if flashcards is not None and flashcards.any():
         frame["flashcards"] = flashcards.reindex(frame.index, fill_value=0).to_numpy()
     last = book.groupby("learner", sort=False)["last_activity"].max()
@@ -195,6 +206,11 @@ def run(args: argparse.Namespace) -> int:
     from tmvlearn.errors import UsageError
     from tmvlearn.results import DEFAULT_GRADEBOOK, analysis
     from tmvlearn.results.collection import collect_into, open_gradebook, read_gradebook
+    from tmvlearn.results.safe_output import csv_safe, output_mode, shown
+
+    def say(text: str = "", lines: bool = False) -> None:
+        """Print one line (``lines``: a block) with control and bidi characters escaped."""
+        print(shown(text, lines=lines))
 
     if args.notebook:
         return copy_notebook(args.notebook, force=args.force)
@@ -212,17 +228,18 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"--{option} {target}: the folder {Path(target).absolute().parent} does not exist"
             )
+    mode, gid = output_mode(args.group)  # an unknown group stops here, before anything is written
     code = 0
     if args.sample:
         from tmvlearn.results.sample import sample_class
 
         frame = sample_class(seed=args.seed)
         learners = len(frame["learner"].cat.categories)
-        print(
+        say(
             f"SIMULATED class (seed {args.seed}; not real learners): {_n(learners, 'learner')}, "
             f"{_n(len(frame), 'attempt')}."
         )
-        print(
+        say(
             f"Gradebook (simulated, in memory): {_n(learners, 'learner')}, {_n(len(frame), 'attempt')}, "
             f"{_n(_lessons(frame), 'lesson')}."
         )
@@ -233,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
                 f"no gradebook at {into} yet: give the PATH... of learners' files or folders to "
                 "collect (or --into FILE for another gradebook, or --sample to try it out)"
             )
-        conn = open_gradebook(into)
+        conn = open_gradebook(into, mode=mode, gid=gid)
         try:
             done = collect_into(args.paths, into, conn=conn) if args.paths else None
             frame = read_gradebook(conn)
@@ -243,59 +260,63 @@ def run(args: argparse.Namespace) -> int:
         if done is not None:
             skipped = sum(p.status == "skipped" for p in done.problems)
             partly = len(done.problems) - skipped
-            print(
+            say(
                 f"Read {_n(done.files_read, 'file')} ({skipped} skipped, {partly} partly read): "
                 f"{_n(done.attempts_read, 'attempt')}, {done.attempts_new} new, {done.duplicates} duplicates."
             )
-        print(
+        say(
             f"Gradebook {into.resolve()}: {_n(learners, 'learner')}, {_n(len(frame), 'attempt')}, "
             f"{_n(_lessons(frame), 'lesson')}."
         )
         if done is not None:
             if done.problems:
                 code = 2
-                print(f"Not read whole ({len(done.problems)}):")
+                aside = f"; {_n(done.set_aside, 'row')} set aside" if done.set_aside else ""
+                say(f"Not read whole ({len(done.problems)}{aside}):")
                 for problem in done.problems:
-                    print(f"  {problem}")
+                    say(f"  {problem}")
             for note in done.notes:
-                print(f"note: {note}")
+                say(f"note: {note}")
             if done.ignored:
-                print(f"note: {_n(done.ignored, 'other file')} in the folders (not progress files or "
+                say(f"note: {_n(done.ignored, 'other file')} in the folders (not progress files or "
                       f"exports) left alone: {_some(done.ignored_files, done.ignored)}.")
     banks = analysis.question_banks(map(str, frame["lesson"].unique()))
     book = analysis.gradebook(frame, banks)
-    print()
-    print("First-attempt score and questions answered, per lesson:" if len(book) else "No attempts yet.")
+    say()
+    say("First-attempt score and questions answered, per lesson:" if len(book) else "No attempts yet.")
     if len(book):
-        print(format_gradebook(book, args.limit, analysis.flashcard_activity(frame)))
+        say(format_gradebook(book, args.limit, analysis.flashcard_activity(frame)), lines=True)
     late = analysis.behind(book) if len(book) else None
     if late is not None and len(late):
         names = ", ".join(f"{r.learner} ({r.status})" for r in late.head(20).itertuples())
         more = f" and {len(late) - 20} more" if len(late) > 20 else ""
-        print(f"Not started or behind ({late.attrs['rule']}): {names}{more}")
+        say(f"Not started or behind ({late.attrs['rule']}): {names}{more}")
     items = None
     if args.items or args.json or args.html:
         items = analysis.item_analysis(frame, banks)
         items["simulated"] = bool(args.sample)
     if args.items:
-        print()
-        print(format_items(items))
+        say()
+        say(format_items(items), lines=True)
     if args.csv:
         from tmvlearn._files import write_atomically
 
-        text = analysis.gradebook_wide(book).to_csv(index=False)
-        print(f"wrote {write_atomically(args.csv, text, force=args.force, error=UsageError)}")
+        text = csv_safe(analysis.gradebook_wide(book)).to_csv(index=False)
+        written = write_atomically(args.csv, text, force=args.force, error=UsageError, mode=mode, gid=gid)
+        say(f"wrote {written}")
     if args.json:
         import json
 
         from tmvlearn._files import write_atomically
 
         text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
-        print(f"wrote {write_atomically(args.json, text, force=args.force, error=UsageError)}")
+        written = write_atomically(args.json, text, force=args.force, error=UsageError, mode=mode, gid=gid)
+        say(f"wrote {written}")
     if args.html:
         from tmvlearn._files import write_atomically
         from tmvlearn.results.report import html_report
 
         page = html_report(frame, book=book, items=items, banks=banks, simulated=bool(args.sample))
-        print(f"wrote {write_atomically(args.html, page, force=args.force, error=UsageError)}")
+        written = write_atomically(args.html, page, force=args.force, error=UsageError, mode=mode, gid=gid)
+        say(f"wrote {written}")
     return code

@@ -31,7 +31,7 @@ from tmvlearn.progress.database import FILENAME, SCHEMA_VERSION, default_learner
 from tmvlearn.progress.faults import ProgressError, ProgressWarning, describe_fault, is_locked, proves_corrupt
 from tmvlearn.progress.journal import PENDING_SUFFIX
 from tmvlearn.progress.reading import Reading, read_file, summarize, use_lesson_questions
-from tmvlearn.progress.rows import COLUMNS, DEFAULTS, V0_COLUMNS, clean_row, jsonable
+from tmvlearn.progress.rows import COLUMNS, DEFAULTS, KINDS, MODES, V0_COLUMNS, clean_row, jsonable
 from tmvlearn.progress.store import (
     ProgressStore,
     Saved,
@@ -65,6 +65,8 @@ __all__ = [
     "V0_COLUMNS",
     "COLUMNS",
     "DEFAULTS",
+    "MODES",
+    "KINDS",
     # for tools that read learners' files without a store (class results)
     "read_file",
     "clean_row",

@@ -5,6 +5,8 @@ gradebook and returns the attempts as a DataFrame; ``gradebook(attempts)`` is le
 ``item_analysis(attempts)`` is the per-question statistics (as ``tmvlearn results --json`` writes
 them); ``sample_class()`` is a simulated class to learn on; ``html_report(...)`` one offline page.
 The formulas and thresholds are in :mod:`tmvlearn.results.analysis` and ``docs/class-results.md``.
+Learners' files are read as untrusted input by :mod:`tmvlearn.results.reader` (its bounds are named
+constants there); what is printed and written goes through :mod:`tmvlearn.results.safe_output`.
 
 The names are loaded on first use, so importing this package (as ``tmvlearn --help`` does) stays light.
 """
