@@ -190,14 +190,15 @@ def copy_notebook(folder: str, force: bool = False) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.notebook:  # a file copy: before loading the analysis (pandas)
+        return copy_notebook(args.notebook, force=args.force)
+
     from pathlib import Path
 
     from tmvlearn.errors import UsageError
     from tmvlearn.results import DEFAULT_GRADEBOOK, analysis
     from tmvlearn.results.collection import collect_into, open_gradebook, read_gradebook
 
-    if args.notebook:
-        return copy_notebook(args.notebook, force=args.force)
     if args.sample and args.paths:
         raise UsageError("give PATH... to collect real attempts, or --sample for a simulated class, not both")
     if args.limit < 0:
