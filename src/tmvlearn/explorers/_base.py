@@ -81,6 +81,7 @@ def set_control(control, value) -> None:
 class _Static(NamedTuple):
     """What drawing an explorer's static part leaves, to be shared by explorers with the same key."""
 
+    size: tuple  # the canvas's (width, height) in pixels
     background: Any  # the whole canvas (a BufferRegion)
     regions: dict  # kept pieces of the figure in other looks (see Explorer._cache_regions), filled on demand
     positions: list  # each axes' (original, active) position, as the layout engine placed them
@@ -288,7 +289,8 @@ class Explorer:
         if key is not None:
             key = (type(self).__module__, type(self).__qualname__, key, _rc_signature())
         shared = _SHARED.get(key) if key is not None else None
-        if shared is not None and len(shared.positions) == len(self.figure.axes):
+        size = tuple(self.figure.bbox.size)
+        if shared is not None and shared.size == size and len(shared.positions) == len(self.figure.axes):
             _SHARED.move_to_end(key)
             canvas.get_renderer()  # this figure's pixel buffer, at its size
             for ax, (original, active) in zip(self.figure.axes, shared.positions, strict=True):
@@ -303,7 +305,7 @@ class Explorer:
         self._background = canvas.copy_from_bbox(self.figure.bbox)
         if key is not None:
             positions = [(ax.get_position(original=True), ax.get_position()) for ax in self.figure.axes]
-            _SHARED[key] = _Static(self._background, self._regions, positions)
+            _SHARED[key] = _Static(size, self._background, self._regions, positions)
             while len(_SHARED) > _SHARED_MAX:
                 _SHARED.popitem(last=False)
 
