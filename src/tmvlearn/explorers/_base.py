@@ -24,6 +24,10 @@ from tmvlearn.plots import encode_png, figure_bundle, plot_style
 
 __all__ = ["Explorer", "ROUND_STEPS", "round_values", "round_log_slider", "set_control"]
 
+#: Every explorer slider's width, label and readout included: about 14 em of track (at least 5 px a
+#: step for the 30-odd steps of a log slider), where the default left 53 px.
+SLIDER_WIDTH = "30em"
+
 #: Round numbers per decade for log-scale sliders: close to even steps on a log axis (like the
 #: Renard R10 series), rounded so they read well, and holding every value the lessons name
 #: (40, 100, 160, 1000 nm; 10,000, 20,000 and 100,000 g).
@@ -237,6 +241,8 @@ class Explorer:
         for key, control in self.controls.items():
             control.add_class(f"tmv-{self.name}-{key.replace('_', '-')}")
             control.add_class("tmv-control")
+            if hasattr(control, "readout") and not control.layout.width:  # a slider: a track long
+                control.layout.width = SLIDER_WIDTH  # enough for its steps, beside label and readout
             control.observe(self._on_change(key), names="value")
         # shown at its own pixel size (never stretched to the output's width, which blurs it); a
         # narrow window may still shrink it, keeping its proportions
