@@ -2,6 +2,7 @@
 and renders a static figure with alt text without a widget front end."""
 
 import base64
+import html
 import io
 
 import numpy as np
@@ -53,7 +54,8 @@ def test_static_fallback_without_front_end(name):
     exp = FACTORIES[name](interactive=False)
     assert exp.controls == {} and exp.widget is None
     data, meta = exp._repr_mimebundle_()
-    assert set(data) == {"image/png", "text/plain"}
+    assert set(data) == {"image/png", "text/html", "text/plain"}
+    assert f'alt="{html.escape(exp.alt_text)}"' in data["text/html"], "JupyterLab's figure has alt text"
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
     assert image.size == (meta["image/png"]["width"], meta["image/png"]["height"])
     assert image.size[0] == 800 and image.size[1] >= 450
