@@ -282,6 +282,9 @@ class ProgressStore:
             message = (f"tmvlearn: this attempt is not in the progress database yet ({reason}). It is kept "
                        f"in {journal.path} ({waiting} attempt{'s' if waiting != 1 else ''} waiting), and "
                        "will be added the next time the database can be opened.")
+            if journal.shared:
+                message += (" That is a temporary folder, which the system may empty when the machine "
+                            "restarts: free some space where the database is before then.")
             message = " ".join([message, *notes])
             warn(message)
             return Saved(False, True, str(journal.path), message)
