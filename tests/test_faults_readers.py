@@ -1,0 +1,86 @@
+"""Every reader of outside files holds its bounds (issue 24, item 6): one test per traceback or hang
+the issue lists. Each hang runs under a time limit (``signal.alarm``), so a regression fails instead
+of stalling the run; the reading functions are the ones the commands use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+
+import pytest
+from test_workspace import notebook, shipped, write  # noqa: F401  (shipped: the fixture)
+
+from tmvlearn import workspace
+from tmvlearn.cli import main
+
+DEEP = 100_000
+posix = pytest.mark.skipif(os.name != "posix", reason="FIFOs, /dev/zero and SIGALRM")
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int):
+    def stop(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+# --- tmvlearn lab --update: the lesson copies and the workspace record ------------------------------
+
+def _hostile(path, how: str) -> None:
+    path.unlink(missing_ok=True)
+    if how == "deep":
+        path.write_text("[" * DEEP + "]" * DEEP)
+    elif how == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif how == "fifo":
+        os.mkfifo(path)
+    elif how == "not-an-object":
+        path.write_text('[1, {"cells": 3}]')
+
+
+@posix
+@pytest.mark.parametrize("how", ["deep", "dev-zero", "fifo", "not-an-object"])
+def test_lab_update_keeps_a_hostile_lesson_and_says_so(shipped, tmp_path, capsys, how):  # noqa: F811
+    ws = tmp_path / "ws"
+    assert main(["lab", str(ws), "--prepare-only"]) == 0
+    write(shipped / "00_start_here.ipynb", notebook(2))
+    lesson = ws / "01_biogenesis.ipynb"
+    _hostile(lesson, how)
+    capsys.readouterr()
+    with time_limit(20):
+        assert main(["lab", str(ws), "--prepare-only", "--update"]) == 0
+    out = capsys.readouterr().out
+    assert "updated 1" in out and "01_biogenesis.ipynb" in out, out
+    assert os.path.lexists(lesson) and (how != "dev-zero" or lesson.is_symlink()), "kept as it is"
+    if how != "not-an-object":
+        assert "not read: 01_biogenesis.ipynb" in out, out
+
+
+@posix
+@pytest.mark.parametrize("how", ["deep", "dev-zero", "fifo", "not-an-object"])
+def test_lab_update_rebuilds_a_hostile_workspace_record(shipped, tmp_path, capsys, how):  # noqa: F811
+    ws = tmp_path / "ws"
+    assert main(["lab", str(ws), "--prepare-only"]) == 0
+    record = ws / workspace.MANIFEST
+    _hostile(record, how)
+    capsys.readouterr()
+    with time_limit(20):
+        assert main(["lab", str(ws), "--prepare-only", "--update"]) == 0
+    assert "was missing or damaged; it was rebuilt" in capsys.readouterr().out
+    assert json.loads(record.read_text())["format"] == workspace.MANIFEST_FORMAT and not record.is_symlink()
