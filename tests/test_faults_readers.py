@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import signal
+import sqlite3
 
 import pytest
 from test_workspace import notebook, shipped, write  # noqa: F401  (shipped: the fixture)
@@ -84,3 +85,54 @@ def test_lab_update_rebuilds_a_hostile_workspace_record(shipped, tmp_path, capsy
         assert main(["lab", str(ws), "--prepare-only", "--update"]) == 0
     assert "was missing or damaged; it was rebuilt" in capsys.readouterr().out
     assert json.loads(record.read_text())["format"] == workspace.MANIFEST_FORMAT and not record.is_symlink()
+
+
+# --- tmvlearn review / quiz.due(): a garbage review cache ---------------------------------------------
+
+GARBAGE = [("review_state", "due", "garbage"), ("review_state", "due", 12),
+           ("review_state", "due", "9999-12-31"),
+           ("review_state", "seen", "abc"), ("review_state", "seen", 1e999), ("review_state", "seen", -5),
+           ("review_meta", "upto", "abc"), ("review_meta", "upto", 1e999), ("review_meta", "upto", 10**18)]
+
+
+def _history(db) -> list[str]:
+    from tmvlearn.quiz import ProgressStore, load_bank
+
+    ids = [q.id for q in load_bank("01_biogenesis").questions][:3]
+    store = ProgressStore(db)
+    for i in range(6):
+        store.record(lesson="01_biogenesis", question_id=ids[i % 3], response=i, score=i % 2,
+                     correct=bool(i % 2), learner="ada")
+    store.close()
+    return ids
+
+
+@pytest.mark.parametrize("table, column, value", GARBAGE, ids=[f"{c}={v!r}" for _, c, v in GARBAGE])
+def test_review_on_a_garbage_review_cache_recomputes_and_says_so(tmp_path, monkeypatch, capsys, table,
+                                                                 column, value):
+    from tmvlearn.progress import ProgressStore
+    from tmvlearn.quiz import due
+
+    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path))
+    db = tmp_path / "progress.sqlite3"
+    _history(db)
+    clean = due("ada", upcoming=True, store=ProgressStore(db, read_only=True))
+    conn = sqlite3.connect(db)
+    if table == "review_meta":
+        conn.execute("UPDATE review_meta SET value = ? WHERE key = ?", (value, column))
+    else:
+        conn.execute(f"UPDATE review_state SET {column} = ?", (value,))
+    conn.commit()
+    conn.close()
+    frame = due("ada", upcoming=True, store=ProgressStore(db, read_only=True))
+    assert frame.drop(columns="due").equals(clean.drop(columns="due")) and len(frame) == 3
+    assert any("recomputed from your attempts" in note for note in frame.attrs["notes"]), frame.attrs
+    assert main(["review", "--learner", "ada"]) == 0
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err and "Note: The review schedule stored" in out.out
+    from tmvlearn.quiz import load_bank, record_attempt
+
+    store = ProgressStore(db)  # the next answer stores the recomputed states again
+    record_attempt(load_bank("01_biogenesis").questions[5], None, store=store, learner="ada")
+    store.close()
+    assert not due("ada", upcoming=True, store=ProgressStore(db, read_only=True)).attrs["notes"]

@@ -395,11 +395,11 @@ class ProgressStore:
             result = None
             if self._memory or (self._conn is not None and file_identity(self._path()) == self._ident):
                 with contextlib.suppress(sqlite3.Error):
-                    result = review_query(self._conn or self._writer(notes), who, extra)
+                    result = review_query(self._conn or self._writer(notes), who, extra, notes)
                     source = self.location
             if result is None:
                 result, source = read_file(self._path(), who, notes,
-                                           reader=lambda conn, w: review_query(conn, w, extra),
+                                           reader=lambda conn, w: review_query(conn, w, extra, notes),
                                            from_rows=lambda rows: ({}, rows))
             stored, rows = result
             seen: set[str] = set()
