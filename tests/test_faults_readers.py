@@ -136,3 +136,62 @@ def test_review_on_a_garbage_review_cache_recomputes_and_says_so(tmp_path, monke
     record_attempt(load_bank("01_biogenesis").questions[5], None, store=store, learner="ada")
     store.close()
     assert not due("ada", upcoming=True, store=ProgressStore(db, read_only=True)).attrs["notes"]
+
+
+# --- GIFT and jupyterquiz import ---------------------------------------------------------------------
+
+def _import(tmp_path, capsys, name: str, text: str, fmt: str) -> tuple[int, str]:
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    with time_limit(60):
+        code = main(["quiz", "import", str(source), "--format", fmt, "--out", str(tmp_path / "90_x.yaml")])
+    return code, one_line(capsys)
+
+
+IMPORTS = [
+    ("deep.gift", "// tmvlearn: " + '{"a":' * DEEP + "1" + "}" * DEEP + "\n::T:: Is it? {T}\n", "gift",
+     "deep.gift line 2: its // tmvlearn: comment: JSON nested deeper than 32 levels"),
+    ("surrogate.gift", '// tmvlearn: {"note": "\\ud800"}\n::T:: Is it? {T}\n', "gift",
+     "surrogate.gift line 2: its // tmvlearn: comment: a lone surrogate (\\ud800)"),
+    ("deep.json", "[" * DEEP + "]" * DEEP, "jupyterquiz", "deep.json: JSON nested deeper than 32 levels"),
+    ("surrogate.json", json.dumps([{"question": "Is it \ud800?", "type": "multiple_choice", "answers": [
+        {"answer": "yes", "correct": True}, {"answer": "no", "correct": False}]}]), "jupyterquiz",
+     "surrogate.json question #1: a lone surrogate (\\ud800)"),
+]
+
+
+@pytest.mark.parametrize("name, text, fmt, said", IMPORTS, ids=[case[0] for case in IMPORTS])
+def test_import_of_a_hostile_file_is_one_line_naming_it_and_exit_2(tmp_path, capsys, name, text, fmt, said):
+    code, err = _import(tmp_path, capsys, name, text, fmt)
+    assert code == 2 and said in err, err
+
+
+@posix
+@pytest.mark.parametrize("fmt", ["gift", "jupyterquiz"])
+def test_import_of_a_fifo_is_refused_not_waited_for(tmp_path, fmt):
+    from tmvlearn.quiz.lms import LmsError, import_gift, import_jupyterquiz
+
+    os.mkfifo(tmp_path / "quiz.txt")
+    with time_limit(20), pytest.raises(LmsError, match="not a regular file \\(a FIFO"):
+        (import_gift if fmt == "gift" else import_jupyterquiz)(tmp_path / "quiz.txt", tmp_path / "90_x.yaml")
+
+
+def test_equal_titles_get_short_distinct_ids_in_linear_time():
+    from tmvlearn.quiz.lms import _unique_id
+
+    taken: dict[str, int] = {"gift-same-x2": 0}
+    with time_limit(20):  # 100,000 equal titles: quadratic before (6,000 took 47 s)
+        ids = [_unique_id("gift-same", taken) for _ in range(100_000)]
+    assert len(set(ids)) == 100_000
+    assert ids[:4] == ["gift-same", "gift-same-x", "gift-same-x3", "gift-same-x4"]  # -x2 was taken
+    assert max(map(len, ids)) == len("gift-same-x100000")
+
+
+@pytest.mark.slow
+def test_import_of_6000_questions_with_one_title(tmp_path, capsys):
+    text = "\n\n".join(f"::Same title:: Is {i} even? {{T}}" for i in range(6000)) + "\n"
+    source = tmp_path / "many.gift"
+    source.write_text(text)
+    with time_limit(120):
+        code = main(["quiz", "import", str(source), "--format", "gift", "--out", str(tmp_path / "90_x.yaml")])
+    assert code == 0 and "6000 imported, 0 skipped" in capsys.readouterr().out

@@ -25,7 +25,7 @@ from typing import Any
 from tmvlearn.errors import TmvlearnError
 
 __all__ = ["write_atomically", "temporary_sibling", "install", "Refused", "MAX_FILE_BYTES", "MAX_JSON_DEPTH",
-           "check_path", "inside", "read_regular", "json_depth_ok", "load_json"]
+           "check_path", "inside", "read_regular", "json_depth_ok", "load_json", "lone_surrogate"]
 
 #: Largest file read from outside (a progress database, a journal, an export, a notebook, a quiz file).
 MAX_FILE_BYTES = 64 * 2**20
@@ -138,8 +138,18 @@ def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return True
 
 
-def load_json(text: str | bytes, depth: int = MAX_JSON_DEPTH) -> Any:
-    """Parsed JSON, or :class:`Refused` (not JSON, nested deeper than ``depth``)."""
+def lone_surrogate(value: Any) -> str | None:
+    """The first lone surrogate (``\\ud800``...: half of a pair, not text) in parsed JSON, or None."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"\\u{ord(exc.object[exc.start]):04x}"
+    return None
+
+
+def load_json(text: str | bytes, depth: int = MAX_JSON_DEPTH, *, text_only: bool = False) -> Any:
+    """Parsed JSON, or :class:`Refused` (not JSON, nested deeper than ``depth``; with ``text_only``,
+    a string holding a lone surrogate, which no UTF-8 file can hold)."""
     try:
         value = json.loads(text)
     except RecursionError:
@@ -148,6 +158,8 @@ def load_json(text: str | bytes, depth: int = MAX_JSON_DEPTH) -> Any:
         raise Refused(f"not readable JSON ({' '.join(str(exc).split())[:200]})") from None
     if not json_depth_ok(value, depth):
         raise Refused(f"JSON nested deeper than {depth} levels: not read")
+    if text_only and (half := lone_surrogate(value)):
+        raise Refused(f"a lone surrogate ({half}) in a JSON string, not text: not read")
     return value
 
 
