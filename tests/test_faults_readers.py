@@ -195,3 +195,43 @@ def test_import_of_6000_questions_with_one_title(tmp_path, capsys):
     with time_limit(120):
         code = main(["quiz", "import", str(source), "--format", "gift", "--out", str(tmp_path / "90_x.yaml")])
     assert code == 0 and "6000 imported, 0 skipped" in capsys.readouterr().out
+
+
+# --- quiz check: variant ranges and templates that cost more than the budget ------------------------
+
+BANK = "02_ev_types_isolation.yaml"
+COSTLY = [
+    ("k: {min: 40, max: 250, step: 2}", "k: {min: 40, max: 1.0e+300, step: 1.0e-300}",
+     "variant.params.k.step: min to max in steps of 1e-300 is about 1e600 values; at most 1,000,000"),
+    ("How\n      many **hours**", "How {{k:>2000000000}}\n      many **hours**",
+     "prompt: {{k:>2000000000}}: '>2000000000' asks for a field 2,000,000,000 characters wide; at most 100"),
+    ("(about {{minutes:.0f}} min)", "(about {{answer:.999999999f}} min)",
+     "explanation: {{answer:.999999999f}}: '.999999999f' asks for 999,999,999 digits; at most 20"),
+    ("k: {min: 40, max: 250, step: 2}", "k: {min: 40, max: 250, step: 2, format: '.999999999f'}",
+     "variant.params.k.format: '.999999999f' asks for 999,999,999 digits; at most 20"),
+]
+
+
+@pytest.mark.parametrize("old, new, said", COSTLY, ids=["1e600 steps", "2 GB width", "91 s precision",
+                                                        "param format"])
+def test_quiz_check_refuses_what_costs_more_than_the_budget(tmp_path, capsys, old, new, said):
+    from tmvlearn.quiz.bank import bank_paths
+
+    text = next(p for p in bank_paths() if p.name == BANK).read_text(encoding="utf-8")
+    assert old in text
+    bank = tmp_path / BANK
+    bank.write_text(text.replace(old, new), encoding="utf-8")
+    with time_limit(30):
+        code = main(["quiz", "check", str(bank)])
+    out = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out.err
+    assert f"{bank}: question ev-kfactor-hours: {said}" in out.out + out.err
+
+
+def test_rendering_an_unchecked_costly_template_leaves_it_as_written():
+    from tmvlearn.quiz.variants import fill
+
+    with time_limit(10):
+        assert fill("{{k:>2000000000}} and {{answer:.999999999f}}", {"k": 3, "answer": 1.5}) == \
+            "{{k:>2000000000}} and {{answer:.999999999f}}"
+    assert fill("{{k:>5}}", {"k": 3}) == "    3"
