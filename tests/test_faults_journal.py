@@ -48,7 +48,6 @@ BESIDE = CHECKS + textwrap.dedent("""
 
 
 @as_a_user
-@pytest.mark.slow
 @pytest.mark.parametrize("umask, mode", [("027", "0o640"), ("022", "0o644"), ("077", "0o600")])
 def test_a_pending_journal_gets_the_databases_mode(area, umask, mode):  # noqa: F811
     if ROOT:
