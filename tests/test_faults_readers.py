@@ -90,7 +90,7 @@ def test_lab_update_rebuilds_a_hostile_workspace_record(shipped, tmp_path, capsy
 # --- tmvlearn review / quiz.due(): a garbage review cache ---------------------------------------------
 
 GARBAGE = [("review_state", "due", "garbage"), ("review_state", "due", 12),
-           ("review_state", "due", "9999-12-31"),
+           ("review_state", "due", "9999-12-31"), ("review_state", "due", "2026-W01-1T00:00:00+00:00"),
            ("review_state", "seen", "abc"), ("review_state", "seen", 1e999), ("review_state", "seen", -5),
            ("review_meta", "upto", "abc"), ("review_meta", "upto", 1e999), ("review_meta", "upto", 10**18)]
 

@@ -22,6 +22,7 @@ the next write stores the recomputed states.
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from datetime import datetime
 
@@ -50,6 +51,8 @@ REVIEW_COLUMNS = ["learner", "item", "lesson", "due", "last_correct", "last_time
 #: timestamps end in 2262; the schedule's longest interval is a hundred years).
 MAX_SEEN = 10**9
 DUE_YEARS = (1900, 2200)
+#: A due date as the scheduler writes it (UTC, to the second).
+_DUE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}:\d{2}")
 
 
 def usable_state(row: dict) -> bool:
@@ -59,6 +62,8 @@ def usable_state(row: dict) -> bool:
         return False
     seen = row["seen"]
     if type(seen) is not int or not 0 <= seen <= MAX_SEEN:
+        return False
+    if not _DUE.fullmatch(row["due"]):
         return False
     try:
         due = datetime.fromisoformat(row["due"])
