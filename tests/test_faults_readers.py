@@ -154,6 +154,7 @@ IMPORTS = [
     ("surrogate.gift", '// tmvlearn: {"note": "\\ud800"}\n::T:: Is it? {T}\n', "gift",
      "surrogate.gift line 2: its // tmvlearn: comment: a lone surrogate (\\ud800)"),
     ("deep.json", "[" * DEEP + "]" * DEEP, "jupyterquiz", "deep.json: JSON nested deeper than 32 levels"),
+    ("deep-as.gift", "[" * DEEP + "]" * DEEP, "gift", "deep-as.gift looks like JSON, not GIFT"),
     ("surrogate.json", json.dumps([{"question": "Is it \ud800?", "type": "multiple_choice", "answers": [
         {"answer": "yes", "correct": True}, {"answer": "no", "correct": False}]}]), "jupyterquiz",
      "surrogate.json question #1: a lone surrogate (\\ud800)"),

@@ -326,9 +326,10 @@ def _looks_like(head: bytes, text: str | None) -> str | None:
         return f"looks like {kind}, not GIFT; tmvlearn cannot read it: {_EXPORT_GIFT}"
     if start[:1] in "[{":
         try:
-            json.loads(text)
-        except ValueError:
-            return None  # "[html]..." starts a GIFT question too
+            load_json(text)
+        except Refused as exc:
+            if str(exc).startswith("not readable JSON"):
+                return None  # "[html]..." starts a GIFT question too
         return "looks like JSON, not GIFT: if it is a jupyterquiz file, import it with --format jupyterquiz"
     return None
 
