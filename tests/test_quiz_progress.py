@@ -20,6 +20,7 @@ import pytest
 
 from tmvlearn.cli import main
 from tmvlearn.progress import FILENAME, SCHEMA_VERSION, ProgressError, faults
+from tmvlearn.progress import journal as journal_module
 from tmvlearn.progress import store as store_module
 from tmvlearn.quiz import ProgressStore, ProgressWarning, export_progress, load_bank, progress, record_attempt
 
@@ -474,6 +475,9 @@ def test_the_last_journal_is_a_private_folder_in_tmp_and_never_someone_elses(tmp
     blocker.write_text("not a folder")
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker / "state"))  # the state folder is unusable too
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    for name in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(journal_module, "SYSTEM_TEMP_FOLDERS", [])  # this test's folder is the only one
     (tmp_path / "tmp").mkdir()
     store = ProgressStore(blocker / "home" / FILENAME)
     private = tmp_path / "tmp" / f"tmvlearn-{os.getuid()}"

@@ -36,6 +36,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tmvlearn._files import Refused, load_json, read_regular
 from tmvlearn.errors import TmvlearnError
 from tmvlearn.lessons import lesson_paths
 
@@ -57,6 +58,8 @@ OFFLINE_OPTIONS = (
 #: plugin, which would ask every learner whether to fetch news from the internet and check for updates.
 DISABLED_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
 LAB_STATE_DIR = ".tmvlearn-lab"  # this workspace's own JupyterLab state (open tabs, layout); hidden
+#: Deepest JSON nesting read from a lesson copy (the shipped lessons nest 7 deep); deeper is not a lesson.
+MAX_NOTEBOOK_DEPTH = 100
 STOP_TIMEOUT_S = 20  # how long JupyterLab gets to shut its kernels down before it is killed
 
 
@@ -77,6 +80,7 @@ class WorkspaceReport:
     newer_available: list[str] = field(default_factory=list)  # untouched, older than installed
     other_edition: list[str] = field(default_factory=list)  # untouched copies of the other edition
     unrecognised: list[str] = field(default_factory=list)  # the record was lost; content differs
+    not_read: dict[str, str] = field(default_factory=dict)  # kept unread (a FIFO, too deep...): why
     rebuilt_record: bool = False
 
     def summary(self) -> str:
@@ -103,6 +107,10 @@ class WorkspaceReport:
         if self.kept_edited:
             lines.append("Not overwritten because you edited them: " + ", ".join(self.kept_edited)
                          + ". Rename or delete a file to get a fresh copy.")
+        if self.not_read:
+            lines.append("Kept as they are, not read: " + "; ".join(
+                f"{name}: {why}" for name, why in self.not_read.items())
+                + ". Rename or delete a file to get a fresh copy.")
         if self.unrecognised:
             lines.append("Kept as they are, since they differ from the installed lessons and there was no "
                          "record of the copies: " + ", ".join(self.unrecognised)
@@ -116,18 +124,30 @@ def _other(edition: str) -> str:
 
 # --- editions and fingerprints ------------------------------------------------------------------
 
-def _read_notebook(path: Path) -> dict:
-    """The notebook at ``path`` as JSON, or :class:`WorkspaceError` saying what is wrong with the file."""
+def _read_notebook(path: Path, why: dict[str, str] | None = None) -> dict:
+    """The notebook at ``path`` as JSON; ``{}`` (matching no fingerprint, so the file is kept) when it
+    is not a notebook: not JSON, nested deeper than :data:`MAX_NOTEBOOK_DEPTH`, or not a regular file
+    (a FIFO, a device, a link to one: never opened, so nothing blocks), the reason in ``why[name]``.
+    :class:`WorkspaceError` when the file cannot be read at all (a folder, no permission)."""
     if path.is_dir():
         raise WorkspaceError(f"{path} is a folder, not a lesson notebook; rename or remove it, then run "
                              "`tmvlearn lab` again to get a fresh copy")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise WorkspaceError(f"cannot read {path} ({exc.strerror or exc}); fix its permissions "
-                             "(e.g. `chmod u+rw` on it) or move it out of the workspace") from None
-    except ValueError:
+        notebook = load_json(read_regular(path), MAX_NOTEBOOK_DEPTH)
+    except Refused as exc:
+        reason = str(exc)
+        if reason.startswith("cannot be read"):
+            raise WorkspaceError(f"cannot read {path} ({reason.partition(': ')[2]}); fix its permissions "
+                                 "(e.g. `chmod u+rw` on it) or move it out of the workspace") from None
+        if why is not None:
+            why[path.name] = reason
         return {}  # not a notebook (any more): its fingerprint matches nothing, so it is kept
+    return notebook if isinstance(notebook, dict) else {}
+
+
+def _cells(notebook: dict) -> list[dict]:
+    cells = notebook.get("cells")
+    return [cell for cell in cells if isinstance(cell, dict)] if isinstance(cells, list) else []
 
 
 def edition_of(notebook: dict, edition: str) -> dict:
@@ -153,9 +173,9 @@ def fingerprint(notebook: dict) -> str:
     """A hash of the notebook's cell types and sources: what a learner edits (not metadata or outputs)."""
     def source(cell) -> str:
         text = cell.get("source", "")
-        return text if isinstance(text, str) else "".join(text)
+        return text if isinstance(text, str) else "".join(map(str, text)) if isinstance(text, list) else ""
 
-    cells = [[c.get("cell_type", ""), source(c)] for c in notebook.get("cells", [])]
+    cells = [[str(c.get("cell_type", "")), source(c)] for c in _cells(notebook)]
     return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -183,14 +203,15 @@ def _load_manifest(path: Path) -> tuple[dict | None, str | None]:
     if path.is_dir():
         raise WorkspaceError(f"the workspace record {path} is a folder; rename or remove it (tmvlearn "
                              "rebuilds the record from the lessons)")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return None, None
-    except OSError as exc:
-        raise WorkspaceError(f"cannot read the workspace record {path} ({exc.strerror or exc}); fix its "
-                             "permissions or remove it (tmvlearn rebuilds it)") from None
-    except ValueError:
+    try:
+        data = load_json(read_regular(path))
+    except Refused as exc:  # not JSON, too deep, a FIFO or a device: rebuilt from the lessons
+        reason = str(exc)
+        if reason.startswith("cannot be read") and path.exists():
+            raise WorkspaceError(f"cannot read the workspace record {path} ({reason.partition(': ')[2]}); "
+                                 "fix its permissions or remove it (tmvlearn rebuilds it)") from None
         return None, None
     if (isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT
             and isinstance(data.get("lessons"), dict)
@@ -237,13 +258,15 @@ def prepare_workspace(directory: str | os.PathLike = DEFAULT_DIR, *, update: boo
             manifest[lesson.name] = wanted_print
             report.copied.append(lesson.name)
             continue
-        current = fingerprint(_read_notebook(dest))
+        current = fingerprint(_read_notebook(dest, report.not_read))
         if lesson.name in recorded:
             untouched = current == recorded[lesson.name]
         else:  # no record of this copy: untouched only if it is an installed edition as it is
             untouched = current in {fingerprint(edition_of(shipped, e)) for e in EDITIONS}
         if not untouched:
-            (report.unrecognised if lesson.name not in recorded else report.kept_edited).append(lesson.name)
+            if lesson.name not in report.not_read:
+                kept = report.unrecognised if lesson.name not in recorded else report.kept_edited
+                kept.append(lesson.name)
             if lesson.name in recorded:
                 manifest[lesson.name] = recorded[lesson.name]
             continue

@@ -3,10 +3,18 @@
 Every fault that is not proven damage (locked, busy, read-only, permissions, disk full, too many
 open files, an I/O error) leaves the file where it is, and the attempt goes to a pending journal
 (JSON lines, flushed to disk) beside the database (``progress.sqlite3.pending``), else in the user
-state folder (``platformdirs.user_state_dir``), else in a private folder in the temporary folder
-(:func:`journal_paths`). One file descriptor is kept in reserve so that running out of them still
-leaves a journal. The next process to write the database adds every pending attempt first (each has
-a unique id, so nothing is added twice).
+state folder (``platformdirs.user_state_dir``), else in a private folder ``tmvlearn-<uid>`` in the
+first temporary folder that takes it: ``$TMPDIR``, ``$TEMP``, ``$TMP``, then the system's (``/tmp``,
+``/var/tmp``, ``/usr/tmp``) (:func:`journal_paths`). Every process looks in all of these places, so
+a journal written in the last of them, when the others were full, is found again by the next session;
+when none takes it the learner is told the attempt is held in memory only. One file descriptor is
+kept in reserve so that running out of them still leaves a journal. The next process to write the
+database adds every pending attempt first (each has a unique id, so nothing is added twice).
+
+Modes: a journal beside the database gets the database's own mode (as SQLite gives its ``-wal``),
+or, with no database yet, 0644 under the umask as a new database would (0640 under a hub's umask
+027, so the instructors' group can collect it); anywhere else it is 0600, in a folder of the
+learner's own.
 """
 
 from __future__ import annotations
@@ -26,6 +34,12 @@ from tmvlearn.progress.database import default_learner
 from tmvlearn.progress.rows import clean_row
 
 PENDING_SUFFIX = ".pending"
+#: A new journal beside a database not yet created: what SQLite gives a new database (0644, less the
+#: umask: 0640 under a hub's umask 027).
+DEFAULT_MODE = 0o644
+#: The system's temporary folders, after the environment's (as :mod:`tempfile` tries them).
+SYSTEM_TEMP_FOLDERS = ([r"%SYSTEMROOT%\Temp", r"c:\temp", r"c:\tmp", r"\temp", r"\tmp"] if os.name == "nt"
+                       else ["/tmp", "/var/tmp", "/usr/tmp"])
 
 
 def _lock_fd(fd: int) -> None:
@@ -63,8 +77,8 @@ class Journal:
 
     def __init__(self, path: Path, db: Path):
         self.path, self.db = path, db
-        temp = _private_temp_folder()
-        self.shared = temp is not None and path.parent == temp  # in the machine's temporary folder
+        self.shared = path.parent in _private_temp_folders()  # in a temporary folder of the machine
+        self.beside = path == db.with_name(db.name + PENDING_SUFFIX)
 
     def prepare(self) -> None:
         """Create the journal's folder if needed (private, in a shared temporary folder)."""
@@ -78,9 +92,15 @@ class Journal:
     @contextlib.contextmanager
     def _locked(self, create: bool) -> Iterator[int]:
         flags = os.O_RDWR | os.O_APPEND | getattr(os, "O_BINARY", 0) | (os.O_CREAT if create else 0)
+        mode = self._mode()
         for _ in range(100):
-            fd = os.open(self.path, flags, 0o600)
+            fd = os.open(self.path, flags, DEFAULT_MODE if mode is None else mode)
             try:
+                if create and mode is not None and hasattr(os, "fchmod"):
+                    st = os.fstat(fd)
+                    mine = st.st_uid == getattr(os, "getuid", int)()
+                    if st.st_size == 0 and st.st_mode & 0o777 != mode and mine:
+                        os.fchmod(fd, mode)  # as SQLite does for its -wal: the database's mode exactly
                 _lock_fd(fd)
                 try:
                     same = os.path.samestat(os.fstat(fd), os.stat(self.path))
@@ -102,6 +122,16 @@ class Journal:
         finally:
             _unlock_fd(fd)
             os.close(fd)
+
+    def _mode(self) -> int | None:
+        """The mode a new journal gets: beside the database, the database's (and always read-write for
+        the learner; None: no database yet, :data:`DEFAULT_MODE` under the umask); elsewhere 0600."""
+        if not self.beside:
+            return 0o600
+        try:
+            return os.stat(self.db).st_mode & 0o666 | 0o600  # always the learner's to append to
+        except OSError:
+            return None
 
     def append(self, rows: list[dict[str, Any]]) -> int:
         """Add ``rows`` durably (written and flushed to disk); the number of attempts now waiting here."""
@@ -181,13 +211,23 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def _private_temp_folder() -> Path | None:
-    """``$TMPDIR/tmvlearn-<uid>`` (not created here); None when there is no usable temporary folder."""
+def _private_temp_folders() -> list[Path]:
+    """``<temporary folder>/tmvlearn-<uid>`` for every temporary folder a journal may be written in,
+    in order of preference (none created here): ``tempfile.gettempdir()``, ``$TMPDIR``, ``$TEMP``,
+    ``$TMP``, then the system's. The order of the environment's folders is tempfile's, but all are
+    kept: a journal written in ``/tmp`` while ``$TMPDIR`` was full is found by the next session."""
     owner = os.getuid() if hasattr(os, "getuid") else default_learner()
-    try:
-        return Path(tempfile.gettempdir()) / f"tmvlearn-{owner}"
-    except OSError:  # "no usable temporary directory", as when no file can be opened
-        return None
+    folders: list[str] = []
+    with contextlib.suppress(OSError):  # "no usable temporary directory", as when no file can be opened
+        folders.append(tempfile.gettempdir())
+    folders += [os.environ[name] for name in ("TMPDIR", "TEMP", "TMP") if os.environ.get(name)]
+    folders += [os.path.expandvars(folder) for folder in SYSTEM_TEMP_FOLDERS]
+    out: list[Path] = []
+    for folder in folders:
+        path = Path(os.path.abspath(folder)) / f"tmvlearn-{owner}"
+        if path not in out:
+            out.append(path)
+    return out
 
 
 def _ours_alone(folder: Path) -> bool:
@@ -203,7 +243,8 @@ def _ours_alone(folder: Path) -> bool:
 
 def journal_paths(db: Path) -> list[Path]:
     """Where attempts for the database ``db`` wait when it cannot be written, in order of preference:
-    beside it, in the user state folder, in a private temporary folder. Nothing is created here."""
+    beside it, in the user state folder, in a private folder in each temporary folder
+    (:func:`_private_temp_folders`). Every reader looks in all of them. Nothing is created here."""
     beside = db.with_name(db.name + PENDING_SUFFIX)
     digest = hashlib.sha256(str(db.absolute()).encode("utf-8")).hexdigest()[:16]
     paths = [beside]
@@ -215,9 +256,7 @@ def journal_paths(db: Path) -> list[Path]:
             paths.append(state / f"{digest}.jsonl")
     except Exception:  # no home folder
         pass
-    temp = _private_temp_folder()
-    if temp is not None:
-        paths.append(temp / f"{digest}.jsonl")
+    paths += [temp / f"{digest}.jsonl" for temp in _private_temp_folders()]
     return paths
 
 

@@ -12,12 +12,19 @@ whole history, the state of every item with an attempt past ``upto``, so attempt
 tmvlearn, which does not know the tables, are caught up at the next write. If that step fails the
 attempt is still committed, and the state follows at the next write. A reader of a version-1 file,
 or of a damaged one, computes the states from the attempts it can read, without writing.
+
+The cache is checked as it is read (:func:`usable_state`): a stored state whose due date, time, count
+or card cannot be read, or an ``upto`` that is not an attempt id of the file, is never used; those
+items (or, for ``upto``, all) are recomputed from their attempts, a reader says so in its notes, and
+the next write stores the recomputed states.
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
+from datetime import datetime
 
 from tmvlearn.progress.faults import is_locked, proves_corrupt
 from tmvlearn.progress.rows import item_history, query_attempts, rows_after
@@ -40,6 +47,35 @@ CREATE TABLE IF NOT EXISTS review_meta (key TEXT PRIMARY KEY, value INTEGER NOT 
 CREATE INDEX IF NOT EXISTS attempts_item ON attempts (learner, question_id);
 """
 REVIEW_COLUMNS = ["learner", "item", "lesson", "due", "last_correct", "last_time", "seen", "card"]
+#: A stored state's plausible bounds: times seen, and the years a due date may fall in (pandas'
+#: timestamps end in 2262; the schedule's longest interval is a hundred years).
+MAX_SEEN = 10**9
+DUE_YEARS = (1900, 2200)
+#: A due date as the scheduler writes it (UTC, to the second).
+_DUE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}:\d{2}")
+
+
+def usable_state(row: dict) -> bool:
+    """Whether a stored ``review_state`` row (a dict of :data:`REVIEW_COLUMNS`) can be used as it is."""
+    text = ("learner", "item", "lesson", "due", "last_time", "card")
+    if not all(isinstance(row[key], str) for key in text) or row["last_correct"] not in (0, 1):
+        return False
+    seen = row["seen"]
+    if type(seen) is not int or not 0 <= seen <= MAX_SEEN:
+        return False
+    if not _DUE.fullmatch(row["due"]):
+        return False
+    try:
+        due = datetime.fromisoformat(row["due"])
+    except ValueError:
+        return False
+    return due.tzinfo is not None and DUE_YEARS[0] <= due.year <= DUE_YEARS[1]
+
+
+def _damaged(notes: list[str] | None, what: str) -> None:
+    if notes is not None:
+        notes.append(f"The review schedule stored in the progress database is damaged ({what}); it was "
+                     "recomputed from your attempts (and is stored again at your next answer).")
 
 
 def has_review_tables(conn: sqlite3.Connection) -> bool:
@@ -48,23 +84,54 @@ def has_review_tables(conn: sqlite3.Connection) -> bool:
 
 
 def _stored_states(conn: sqlite3.Connection, keys) -> dict:
+    from fsrs import Card
+
     out = {}
     sql = f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_state WHERE learner = ? AND item = ?"
     for key in keys:
         found = conn.execute(sql, key).fetchone()
         if found:
             row = dict(zip(REVIEW_COLUMNS, found, strict=True))
+            if not usable_state(row):
+                continue  # damaged: the item's whole history is replayed
+            try:
+                Card.from_json(row["card"])
+            except Exception:  # a card that cannot be read: replayed as well
+                continue
             row["last_correct"] = bool(row["last_correct"])
             out[key] = ItemState(**row)
     return out
+
+
+def _damaged_keys(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """Remove every stored state that cannot be used (:func:`usable_state`); their (learner, item)."""
+    keys, gone = set(), []
+    for rowid, *values in conn.execute(f"SELECT rowid, {', '.join(REVIEW_COLUMNS)} FROM review_state"):
+        row = dict(zip(REVIEW_COLUMNS, values, strict=True))
+        if not usable_state(row):
+            gone.append((rowid,))
+            if isinstance(row["learner"], str) and isinstance(row["item"], str):
+                keys.add((row["learner"], row["item"]))
+    conn.executemany("DELETE FROM review_state WHERE rowid = ?", gone)
+    return keys
 
 
 def _meta(conn: sqlite3.Connection, key: str, default: int) -> int:
     found = conn.execute("SELECT value FROM review_meta WHERE key = ?", (key,)).fetchone()
     try:
         return int(found[0]) if found else default
-    except (TypeError, ValueError):  # a damaged value: as if absent
+    except (TypeError, ValueError, OverflowError):  # a damaged value: as if absent
         return default
+
+
+def _upto(conn: sqlite3.Connection, top: int) -> int | None:
+    """``review_meta.upto``: the last attempt id the states account for (0 when absent); None when it
+    is damaged (not a whole number from 0 to ``top``, the file's last attempt id)."""
+    found = conn.execute("SELECT value FROM review_meta WHERE key = 'upto'").fetchone()
+    if found is None:
+        return 0
+    value = found[0]
+    return value if type(value) is int and 0 <= value <= top else None
 
 
 def _current_rules(conn: sqlite3.Connection) -> bool:
@@ -80,15 +147,19 @@ def refresh_review(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM review_state")
         conn.execute("INSERT OR REPLACE INTO review_meta (key, value) VALUES ('upto', 0)")
         conn.execute("INSERT OR REPLACE INTO review_meta (key, value) VALUES ('rules', ?)", (RULES,))
-    upto = _meta(conn, "upto", 0)
     top = conn.execute("SELECT max(id) FROM attempts").fetchone()[0] or 0
-    if top <= upto:
+    upto = _upto(conn, top)
+    if upto is None:  # damaged: every state recomputed, as for other rules
+        conn.execute("DELETE FROM review_state")
+        upto = 0
+    damaged = _damaged_keys(conn)  # removed, and replayed from their whole history below
+    if top <= upto and not damaged:
         return
-    new = rows_after(conn, upto)
-    stored = _stored_states(conn, {(r["learner"], r["question_id"]) for r in new})
+    new = rows_after(conn, upto) if top > upto else []
+    stored = _stored_states(conn, {(r["learner"], r["question_id"]) for r in new} - damaged)
     # An item whose new attempts all come after its stored state's last one continues from it (one
     # step per answer); any other (a journal replaying older attempts, no state yet) replays all.
-    late: dict[tuple[str, str], bool] = {}
+    late: dict[tuple[str, str], bool] = dict.fromkeys(damaged, False)
     for row in new:
         key = (row["learner"], row["question_id"])
         late[key] = late.get(key, True) and key in stored and str(row["time"]) >= stored[key].last_time
@@ -120,19 +191,31 @@ def refresh_review_safely(conn: sqlite3.Connection) -> None:
         conn.execute("RELEASE review")
 
 
-def review_query(conn: sqlite3.Connection, learner: str | None, extra_items=()) -> tuple[dict, list]:
+def review_query(conn: sqlite3.Connection, learner: str | None, extra_items=(),
+                 notes: list[str] | None = None) -> tuple[dict, list]:
     """(stored review states of ``learner``, attempt rows to compute states from): the rows are the
-    whole history of every item whose stored state is behind, and of ``extra_items``. A file without
-    the review tables (version 1 or older) gives no stored states and every attempt."""
+    whole history of every item whose stored state is behind or damaged, and of ``extra_items``. A
+    file without the review tables (version 1 or older), or whose ``upto`` is damaged, gives no stored
+    states and every attempt; damage is said in ``notes``."""
     if learner is None or not has_review_tables(conn) or not _current_rules(conn):
         return {}, query_attempts(conn, learner)
-    stored = {}
+    top = conn.execute("SELECT max(id) FROM attempts").fetchone()[0] or 0
+    upto = _upto(conn, top)
+    if upto is None:
+        _damaged(notes, "the position it was computed up to cannot be read")
+        return {}, query_attempts(conn, learner)
+    stored, damaged = {}, set()
     for values in conn.execute(f"SELECT {', '.join(REVIEW_COLUMNS)} FROM review_state WHERE learner = ?",
                                (learner,)):
         row = dict(zip(REVIEW_COLUMNS, values, strict=True))
+        if not usable_state(row):
+            damaged.add(str(row["item"]))
+            continue
         row["last_correct"] = bool(row["last_correct"])
         stored[(learner, row["item"])] = ItemState(**row)
-    upto = _meta(conn, "upto", 0)
+    if damaged:
+        _damaged(notes, f"{len(damaged)} item{'s' if len(damaged) != 1 else ''} with a due date, time or "
+                        "count that cannot be read")
     items = {r[0] for r in conn.execute("SELECT DISTINCT question_id FROM attempts WHERE id > ? AND "
                                         "learner = ?", (upto, learner))}
-    return stored, item_history(conn, learner, sorted(items | set(extra_items)))
+    return stored, item_history(conn, learner, sorted(items | damaged | set(extra_items)))

@@ -282,6 +282,9 @@ class ProgressStore:
             message = (f"tmvlearn: this attempt is not in the progress database yet ({reason}). It is kept "
                        f"in {journal.path} ({waiting} attempt{'s' if waiting != 1 else ''} waiting), and "
                        "will be added the next time the database can be opened.")
+            if journal.shared:
+                message += (" That is a temporary folder, which the system may empty when the machine "
+                            "restarts: free some space where the database is before then.")
             message = " ".join([message, *notes])
             warn(message)
             return Saved(False, True, str(journal.path), message)
@@ -392,11 +395,11 @@ class ProgressStore:
             result = None
             if self._memory or (self._conn is not None and file_identity(self._path()) == self._ident):
                 with contextlib.suppress(sqlite3.Error):
-                    result = review_query(self._conn or self._writer(notes), who, extra)
+                    result = review_query(self._conn or self._writer(notes), who, extra, notes)
                     source = self.location
             if result is None:
                 result, source = read_file(self._path(), who, notes,
-                                           reader=lambda conn, w: review_query(conn, w, extra),
+                                           reader=lambda conn, w: review_query(conn, w, extra, notes),
                                            from_rows=lambda rows: ({}, rows))
             stored, rows = result
             seen: set[str] = set()

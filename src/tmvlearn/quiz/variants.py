@@ -51,6 +51,8 @@ from pydantic import (
 )
 from typing_extensions import TypedDict
 
+from tmvlearn.quiz.costs import format_cost, format_problem, range_cost
+
 __all__ = [
     "MAX_TRIES", "MODELS", "Drawn", "ModelFunction", "Parameter", "ParamRange", "VariantInfo", "VariantSpec",
     "draw", "fill", "model_names", "spec_problems",
@@ -358,7 +360,7 @@ class ParamRange(BaseModel):
     def text(self, value: Any) -> str:
         if isinstance(value, str):
             return value
-        if self.format:
+        if self.format and not format_cost(self.format):  # a costly one is refused by `quiz check`
             return format(value, self.format)
         places = max(_places(self.min), _places(self.step)) if self.values is None else _places(value)
         return f"{value:,.{places}f}"
@@ -514,7 +516,7 @@ def fill(text: str | None, names: Mapping[str, Any]) -> str | None:
         value = names[name]
         if isinstance(value, str):
             return value
-        return format(value, spec) if spec else nice(value)
+        return match[0] if spec and format_cost(spec) else format(value, spec) if spec else nice(value)
     return PLACEHOLDER.sub(one, text)
 
 
@@ -609,11 +611,11 @@ def spec_problems(spec: VariantSpec, texts: Mapping[str, str | None], qid: str,
             if p.values is None and p.min > p.max:
                 out.append(((*where, "min"), f"min ({p.min:g}) is above max ({p.max:g}): the range is empty"))
                 continue
-            if p.format:
-                try:
-                    format(1.5, p.format)
-                except ValueError:
-                    out.append(((*where, "format"), f"{p.format!r} is not a Python format spec (try ',.0f')"))
+            if p.format and (why := format_problem(p.format, " (try ',.0f')")):
+                out.append(((*where, "format"), why))
+            if p.values is None and (why := range_cost(p.min, p.max, p.step)):
+                out.append(((*where, "step"), why))
+                continue
             ends = ([("values", v) for v in p.values] if p.values is not None
                     else [("min", p.min), ("max", p.max)])
             for key, value in ends:
@@ -655,12 +657,8 @@ def spec_problems(spec: VariantSpec, texts: Mapping[str, str | None], qid: str,
                 out.append(((path,) if isinstance(path, str) else path,
                             f"{{{{{name}}}}} is not a parameter or output of {model.name}; "
                             f"use one of: {', '.join(sorted(known))}"))
-            elif fmt:
-                try:
-                    format(1.5, fmt)
-                except ValueError:
-                    out.append(((path,) if isinstance(path, str) else path, f"{{{{{name}:{fmt}}}}}: "
-                                f"{fmt!r} is not a Python format spec"))
+            elif fmt and (why := format_problem(fmt)):
+                out.append(((path,) if isinstance(path, str) else path, f"{{{{{name}:{fmt}}}}}: {why}"))
     shown = {name for name, _ in placeholders(texts.get("prompt"))}
     for name in varying:
         if name not in shown:

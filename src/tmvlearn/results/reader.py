@@ -30,30 +30,32 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import math
 import os
 import re
-import stat
 import time as _time
 import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tmvlearn import progress
+from tmvlearn import _files, progress
+from tmvlearn._files import Refused, check_path, inside, json_depth_ok, load_json, read_regular
+
+# ``Refused``, ``check_path``, ``inside``, ``read_regular``, ``json_depth_ok`` and ``load_json`` live in
+# :mod:`tmvlearn._files` (the workspace and the quiz importers read outside files through them too).
 
 __all__ = [
     "BOUNDS", "MAX_FILE_BYTES", "MAX_ROWS_PER_FILE", "MAX_ATTEMPTS_PER_LEARNER", "MAX_NAME_CHARS",
     "MAX_RESPONSE_CHARS", "MAX_JSON_DEPTH", "MAX_BYTES_PER_LEARNER", "MAX_FILES_PER_LEARNER",
     "SQLITE_STEPS", "SQLITE_SECONDS",
     "Refused", "learner_key", "clean_text", "read_regular", "copy_regular", "check_row", "known_items",
-    "json_depth_ok",
+    "json_depth_ok", "load_json", "check_path", "inside",
 ]
 
 # --- the bounds (one place; docs/class-results.md "Limits" repeats them) ----------------------------
 #: Largest file read (a progress database, its -wal, a journal, an export): 64 MiB.
-MAX_FILE_BYTES = 64 * 2**20
+MAX_FILE_BYTES = _files.MAX_FILE_BYTES
 #: Most attempts read from one file; the rest are set aside and counted.
 MAX_ROWS_PER_FILE = 100_000
 #: Most attempts taken for one learner in one collect (over all their files).
@@ -67,7 +69,7 @@ MAX_NAME_CHARS = 200
 #: Longest stored response (characters; the store itself keeps at most 2,000 per text).
 MAX_RESPONSE_CHARS = 16_384
 #: Deepest nesting of a JSON export or journal line.
-MAX_JSON_DEPTH = 32
+MAX_JSON_DEPTH = _files.MAX_JSON_DEPTH
 #: SQLite virtual-machine steps allowed for reading one database (checked every 1,000 steps).
 SQLITE_STEPS = 200_000_000
 #: Seconds allowed for reading one database.
@@ -89,10 +91,6 @@ BOUNDS = {
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _TEXT = ("learner", "lesson", "question_id", "time", "mode", "kind")
-
-
-class Refused(Exception):
-    """A file that is not read at all; the message says why, in words."""
 
 
 # --- names ------------------------------------------------------------------------------------------
@@ -129,91 +127,6 @@ def display_name(name: str) -> str:
 
 
 # --- opening files ----------------------------------------------------------------------------------
-
-_TYPES = {
-    stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link",
-}
-
-
-def _what(mode: int) -> str:
-    return _TYPES.get(stat.S_IFMT(mode), "not a regular file")
-
-
-def inside(path: Path, root: Path | None) -> bool:
-    """Whether ``path`` (links resolved) stays inside ``root`` (links resolved); no root: yes."""
-    if root is None:
-        return True
-    try:
-        real, top = os.path.realpath(path), os.path.realpath(root)
-    except OSError:
-        return False
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
-
-
-def check_path(path: Path, root: Path | None = None) -> Path:
-    """The path to open for ``path``: itself, or a link's target when it stays inside ``root`` (no
-    root: a file given by name, whose link is followed).
-
-    Raises :class:`Refused` for a link leaving ``root``, a dangling link, or anything that is not
-    a regular file (decided without opening it)."""
-    try:
-        st = os.lstat(path)
-    except OSError as exc:
-        raise Refused(f"cannot be read: {exc.strerror}") from None
-    if stat.S_ISLNK(st.st_mode):
-        if root is not None and not inside(path, root):  # a link given by name is followed
-            raise Refused("a link leading outside the collected folder: not followed")
-        target = Path(os.path.realpath(path))
-        try:
-            st = os.lstat(target)
-        except OSError:
-            raise Refused("a link to nothing") from None
-        path = target
-    if not stat.S_ISREG(st.st_mode):
-        raise Refused(f"not a regular file ({_what(st.st_mode)}): not opened")
-    return path
-
-
-def _open(path: Path) -> tuple[int, os.stat_result]:
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-    flags |= getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        raise Refused(f"cannot be read: {exc.strerror}") from None
-    st = os.fstat(fd)
-    if not stat.S_ISREG(st.st_mode):
-        os.close(fd)
-        raise Refused(f"not a regular file ({_what(st.st_mode)}): not opened")
-    if st.st_size > MAX_FILE_BYTES:
-        os.close(fd)
-        raise Refused(f"larger than {MAX_FILE_BYTES // 2**20} MiB ({st.st_size:,} bytes): not read")
-    return fd, st
-
-
-def read_regular(path: Path, root: Path | None = None, limit: int | None = None) -> bytes:
-    """The bytes of ``path`` if it is a regular file of at most :data:`MAX_FILE_BYTES` (or ``limit``
-    bytes read from its start); never blocks on a FIFO or device, never follows a link out of
-    ``root``. Raises :class:`Refused`."""
-    fd, _ = _open(check_path(path, root))
-    try:
-        want = MAX_FILE_BYTES + 1 if limit is None else limit
-        chunks, got = [], 0
-        while got < want:
-            chunk = os.read(fd, min(1 << 20, want - got))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            got += len(chunk)
-    except OSError as exc:
-        raise Refused(f"cannot be read: {exc.strerror}") from None
-    finally:
-        os.close(fd)
-    if limit is None and got > MAX_FILE_BYTES:
-        raise Refused(f"larger than {MAX_FILE_BYTES // 2**20} MiB: not read")
-    return b"".join(chunks)
-
 
 def copy_regular(path: Path, target: Path, root: Path | None = None) -> None:
     """Copy ``path`` (checked as by :func:`read_regular`) to ``target``, a new private file."""
@@ -280,32 +193,6 @@ def attempts_table(conn) -> tuple[str | None, str]:
 
 
 # --- JSON ---------------------------------------------------------------------------------------------
-
-
-def json_depth_ok(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
-    """Whether ``value`` (parsed JSON) nests at most ``limit`` deep (checked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > limit:
-                return False
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return True
-
-
-def load_json(text: str) -> Any:
-    """Parsed JSON, or :class:`Refused` (not JSON, nested deeper than :data:`MAX_JSON_DEPTH`)."""
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise Refused(f"JSON nested deeper than {MAX_JSON_DEPTH} levels: not read") from None
-    except ValueError as exc:
-        raise Refused(f"not readable JSON ({' '.join(str(exc).split())[:200]})") from None
-    if not json_depth_ok(value):
-        raise Refused(f"JSON nested deeper than {MAX_JSON_DEPTH} levels: not read")
-    return value
 
 
 # --- rows ---------------------------------------------------------------------------------------------

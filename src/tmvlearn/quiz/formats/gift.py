@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tmvlearn._files import Refused, load_json
 from tmvlearn.quiz.exchange import POSITION, Answer, Exported, Item, Pair, join_notes
 from tmvlearn.quiz.formats.numbers import format_number, grade, short_range, short_tolerance, weight
 from tmvlearn.quiz.formats.text import (
@@ -288,23 +289,27 @@ def read_gift(source: str) -> tuple[list[GiftQuestion], list[tuple[int, str]], l
     for start, lines in _blocks(source):
         meta_data: dict[str, Any] = {}
         bank_meta: dict[str, Any] = {}
-        kept = []
+        kept, refused = [], None
         for line in lines:
             stripped = line.strip()
             if stripped.startswith(BANK_META.strip()):
-                with contextlib.suppress(ValueError):
-                    value = json.loads(stripped[len(BANK_META.strip()):].strip())
+                with contextlib.suppress(Refused):
+                    value = load_json(stripped[len(BANK_META.strip()):].strip(), text_only=True)
                     bank_meta = value if isinstance(value, dict) else {}
             elif stripped.startswith(META.strip()):
                 try:
-                    value = json.loads(stripped[len(META.strip()):].strip())
+                    value = load_json(stripped[len(META.strip()):].strip(), text_only=True)
                     meta_data = value if isinstance(value, dict) else {}
-                except ValueError:
-                    pass
+                except Refused as exc:  # bounded: nested 100,000 deep is refused, not a RecursionError
+                    if not str(exc).startswith("not readable JSON"):
+                        refused = f"its {META.strip()} comment: {exc}"
             elif not stripped.startswith("//"):
                 kept.append(line)
         body = "\n".join(kept).strip()
         if not body:
+            continue
+        if refused:
+            skipped.append((start, refused))
             continue
         if body.startswith("$CATEGORY:"):
             category = body[len("$CATEGORY:"):].strip().splitlines()[0].strip()

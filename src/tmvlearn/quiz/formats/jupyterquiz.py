@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tmvlearn._files import lone_surrogate
 from tmvlearn.quiz.exchange import Answer, Exported, Item, join_notes
 
 __all__ = ["READS", "export", "problem", "to_item"]
@@ -220,6 +221,8 @@ def problem(obj: Any) -> str | None:
         return f"type {obj.get('type')!r} is not one tmvlearn reads ({', '.join(READS)})"
     if not isinstance(obj.get("question"), str) or not obj["question"].strip():
         return "no 'question' text"
+    if half := lone_surrogate(obj):
+        return f"a lone surrogate ({half}) in its text, which is not text"
     return None
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tmvlearn._files import Refused, load_json, read_regular
 from tmvlearn.errors import TmvlearnError, UsageError
 
 __all__ = ["FORMATS", "Converted", "ExportResult", "Imported", "JupyterQuizError", "LmsError", "export_banks",
@@ -181,6 +182,28 @@ def _make_id(text: str, index: int) -> str:
     return f"jq-{slug[:40].strip('-')}-{digest}"
 
 
+def _unique_id(qid: str, taken: dict[str, int]) -> str:
+    """``qid``, or when taken ``qid-x``, then ``qid-x2``, ``qid-x3``...: the first free one, recorded in
+    ``taken`` (id -> the last suffix given for it), so that n equal titles cost n steps, not n²."""
+    base, n = qid, taken.get(qid, 0)
+    while qid in taken:
+        n += 1
+        qid = f"{base}-x" if n == 1 else f"{base}-x{n}"
+    taken[base] = n
+    taken.setdefault(qid, 0)
+    return qid
+
+
+def _refused(path: Path, exc: Refused) -> str:
+    """A file refused by the bounded reader (:mod:`tmvlearn._files`), in one sentence naming it."""
+    why = str(exc)
+    if why.startswith("cannot be read: "):
+        return f"cannot read {path}: {why.removeprefix('cannot be read: ')}"
+    if why.startswith("not readable JSON ("):
+        return f"{path} is not valid JSON: {why.removeprefix('not readable JSON (')[:-1]}"
+    return f"{path}: {why}"
+
+
 def _first_error(exc: Any) -> str:
     error = exc.errors(include_url=False)[0]
     where = ".".join(str(step) for step in error["loc"][1:])  # past the type name
@@ -196,11 +219,9 @@ def from_jupyterquiz(source: str | Path | list[Mapping[str, Any]], *, lesson: st
     if isinstance(source, (str, Path)):
         path = Path(source)
         try:
-            source = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise JupyterQuizError(f"cannot read {path}: {exc.strerror or exc}") from None
-        except ValueError as exc:
-            raise JupyterQuizError(f"{path} is not valid JSON: {exc}") from None
+            source = load_json(read_regular(path))
+        except Refused as exc:
+            raise JupyterQuizError(_refused(path, exc)) from None
     if isinstance(source, Mapping):
         source = [source]
     if not isinstance(source, list):
@@ -211,17 +232,14 @@ def from_jupyterquiz(source: str | Path | list[Mapping[str, Any]], *, lesson: st
     from tmvlearn.quiz.formats import jupyterquiz
     from tmvlearn.quiz.questions import exchange_type, question_from_dict
 
-    out, skipped, ids = Converted(), [], set()
+    out, skipped, ids = Converted(), [], {}
     for i, item in enumerate(source):
         label = f"#{i + 1}"
         why = jupyterquiz.problem(item)
         if why:
             skipped.append((label, why))
             continue
-        qid = _make_id(item["question"], i)
-        while qid in ids:
-            qid += "-x"
-        ids.add(qid)
+        qid = _unique_id(_make_id(item["question"], i), ids)
         try:
             read = jupyterquiz.to_item(item, qid)
             cls = exchange_type(read.kind)
@@ -308,9 +326,10 @@ def _looks_like(head: bytes, text: str | None) -> str | None:
         return f"looks like {kind}, not GIFT; tmvlearn cannot read it: {_EXPORT_GIFT}"
     if start[:1] in "[{":
         try:
-            json.loads(text)
-        except ValueError:
-            return None  # "[html]..." starts a GIFT question too
+            load_json(text)
+        except Refused as exc:
+            if str(exc).startswith("not readable JSON"):
+                return None  # "[html]..." starts a GIFT question too
         return "looks like JSON, not GIFT: if it is a jupyterquiz file, import it with --format jupyterquiz"
     return None
 
@@ -319,11 +338,11 @@ def _read_source(path: Path, fmt: str = "gift") -> str:
     from tmvlearn.quiz.formats.gift import MAX_BYTES
 
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise LmsError(f"{path}: the file is over {MAX_BYTES // 1_000_000} MB; split it")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise LmsError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raw = read_regular(path, limit=MAX_BYTES + 1)  # a FIFO or a device is refused, not read
+    except Refused as exc:
+        raise LmsError(_refused(path, exc)) from None
+    if len(raw) > MAX_BYTES:
+        raise LmsError(f"{path}: the file is over {MAX_BYTES // 1_000_000} MB; split it")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -398,7 +417,7 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
     if single:
         objectives = {k: v for k, v in (metas[0].get("objectives") or {}).items()
                       if isinstance(k, str) and isinstance(v, str) and re.match(r"^O\d+$", k) and v.strip()}
-    entries, ids, notes = [], set(), []
+    entries, ids, notes = [], {}, []
     for q in questions:
         where = f"{name} line {q.line}"
         meta = q.meta or {}
@@ -414,10 +433,7 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
         if qid is None and q.title:
             m = TITLE.match(q.title)
             qid = m.group(3) if m else f"gift-{_slug(q.title)}"
-        qid = qid or f"gift-{_slug(q.markdown(q.text))}"
-        while qid in ids:
-            qid += "-x"
-        ids.add(qid)
+        qid = _unique_id(qid or f"gift-{_slug(q.markdown(q.text))}", ids)
         entry: dict[str, Any] = {"id": qid, "type": kind, "prompt": item.prompt, **fields}
         own = meta.get("objective") if isinstance(meta.get("objective"), str) else None
         if single and own in objectives:
@@ -486,9 +502,9 @@ def import_jupyterquiz(source: str | Path, out: str | Path, *, lesson: str | Non
     lesson = lesson or lesson_from_out(out)
     text = _read_source(path, "jupyterquiz")
     try:
-        items = json.loads(text)
-    except ValueError as exc:
-        raise LmsError(f"{path} is not valid JSON: {exc}") from None
+        items = load_json(text)
+    except Refused as exc:  # nested 100,000 deep: refused, not a RecursionError
+        raise LmsError(_refused(path, exc)) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the skips are reported below
         questions = from_jupyterquiz(items, lesson=lesson)
