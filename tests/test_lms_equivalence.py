@@ -127,7 +127,7 @@ def test_an_unrelated_answer_gets_the_wrong_answer_feedback(exported):
 def test_canvas_accepts_no_anticipated_mistake():
     """The issue's two cases by name: Canvas must not accept 19 or 8 for cargo-membrane-rows, nor CD40
     or CD44H for the EMMPRIN alias."""
-    read = lms.canvas(export_text(bank_paths(), "qti").data)
+    read = lms.canvas(export_text(BANKS, "qti").data)
     questions = _questions()
     accepted = {}
     for qid, q in questions.items():
