@@ -152,3 +152,26 @@ def test_right_options_add_up_to_100_percent_in_moodle(n):
         rights = [a.fraction for a in q.answers if a.fraction > 0]
         assert len(rights) == n and sum(rights) == pytest.approx(1.0, abs=1e-4), (fmt, rights)
         assert sum(rights) - min(rights) < 1 - 1e-4
+
+
+def test_import_names_partial_credit_it_cannot_keep_and_exits_2(tmp_path, capsys):
+    """GIFT answers worth part of the mark: one note per question, exit 2, never silent."""
+    from tmvlearn.cli import main
+
+    source = tmp_path / "partial.gift"
+    source.write_text(
+        "::short::Name the vesicle.{=microvesicle =%50%vesicle#Half: be precise. =%0%exosome}\n\n"
+        "::num::How many?{#=16:0 =%50%15:0.5 ~#No.}\n\n"
+        "::single::Pick one.{=right ~%50%nearly ~wrong}\n\n"
+        "::multi::Pick two.{~%50%a ~%50%b ~%-100%c}\n\n"
+        "::whole::Pick one.{=yes ~no}\n", encoding="utf-8")
+    out = tmp_path / "90_partial.yaml"
+    assert main(["quiz", "import", str(source), "--format", "gift", "--out", str(out)]) == 2
+    printed = capsys.readouterr().out
+    notes = [line for line in printed.splitlines() if line.startswith("note:")]
+    assert len(notes) == 4, printed
+    for qid, words in (("short", "50%"), ("num", "50%"), ("single", "50%"), ("multi", "all or nothing")):
+        assert any(f"question {qid})" in n and words in n for n in notes), (qid, notes)
+    assert "5 imported (4 not whole, noted), 0 skipped" in printed
+    bank = load_bank(out)
+    assert [q.id for q in bank.questions] == ["short", "num", "single", "multi", "whole"]

@@ -42,8 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Read questions from a Moodle GIFT file or a jupyterquiz JSON file and write a bank that "
         "passes `tmvlearn quiz check`. Questions that cannot be read are listed with their line, in file "
         "order, and left out.",
-        epilog="exit codes: 0 every question was imported; 2 some were skipped (listed; the bank is still "
-        "written with the others) or the command line cannot be carried out (error on stderr).")
+        epilog="exit codes: 0 every question was imported whole; 2 some were skipped or came in without "
+        "something they had, such as partial credit (listed; the bank is still written with the others) or "
+        "the command line cannot be carried out (error on stderr).")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--format", required=True, choices=["gift", "jupyterquiz"], dest="fmt")
     imp.add_argument("--out", required=True, metavar="BANK.yaml",
@@ -132,10 +133,13 @@ def run_import(args: argparse.Namespace) -> int:
     imported = reader(source, args.out, title=args.title)
     for where, note in imported.notes:
         print(f"note: {where}: {note}")
+    for where, note in imported.lost:
+        print(f"note: {where}: {note}")
     for where, why in imported.skipped:
         print(f"skipped: {where}: {why}")
     path = write_bank(imported, args.out, force=args.force)
     count, skipped = len(imported.bank["questions"]), len(imported.skipped)
     print(f"wrote {path}; check it with: tmvlearn quiz check {path}")
-    print(f"{count} imported, {skipped} skipped")
-    return 2 if skipped else 0  # as `tmvlearn results`: 2 when anything was left out
+    lost = f" ({len(imported.lost)} not whole, noted)" if imported.lost else ""
+    print(f"{count} imported{lost}, {skipped} skipped")
+    return 2 if skipped or imported.lost else 0  # as `tmvlearn results`: 2 when anything was left out
