@@ -20,6 +20,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     key.add_argument("lesson", metavar="LESSON",
                      help="a lesson id such as 01_biogenesis, or a bank .yaml file")
     key.add_argument("--markdown", action="store_true", help="print Markdown instead of plain text")
+    key.add_argument("--seed", type=int, default=0, metavar="SEED",
+                     help="follow the student sheet printed with this SEED (default 0, the lessons' own): "
+                     "its order and letters")
+    key.add_argument("--bank-order", action="store_true",
+                     help="list choice options in the bank's order instead of the sheet's")
     key.set_defaults(func=run_key)
     schema = actions.add_parser("schema", help="print the JSON Schema of a bank file (for editors)",
                                 description="Print the JSON Schema of a question bank, generated from the "
@@ -79,7 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_key(args: argparse.Namespace) -> int:
     from tmvlearn.quiz.display import key
 
-    answer_key = key(args.lesson)
+    answer_key = key(args.lesson, seed=args.seed, shuffle=not args.bank_order)
     print(answer_key.to_markdown() if args.markdown else answer_key.to_text())
     return 0
 
