@@ -402,13 +402,15 @@ def html_report(
                 _num(r.discrimination, "{:.3f}"),
                 _num(r.upper_lower, "{:.3f}"),
                 _num(r.alpha_if_deleted, "{:.3f}"),
+                f'<span class="small">{escape(r.top_answers)}</span>',
                 f'<span class="flag">{escape(r.flags)}</span>' if r.flags else "",
             ]
         )
         classes.append("flagged" if r.flags and r.flags != "too few learners" else "")
     parts.append(
         _table(
-            ["lesson", "question", "type", "n", "p", "r", "D (27%)", "alpha if deleted", "flags"],
+            ["lesson", "question", "type", "n", "p", "r", "D (27%)", "alpha if deleted",
+             "most common answers (share, scored)", "flags"],
             rows,
             classes,
             numeric={3, 4, 5, 6, 7},
@@ -500,10 +502,18 @@ def html_report(
         "rest score, the mean first-attempt score on the other questions of the lesson's quiz that the "
         "learner answered (questions not answered are left out).</li>"
         "<li>D (27%): mean score of the top 27% of learners by rest score minus that of the bottom "
-        "27%.</li>"
+        "27%. Learners with the same rest score are ranked by their lower-cased name, so with many ties "
+        "D can move by a few hundredths with who falls at the 27% line; read it with r.</li>"
         "<li>Alpha: Cronbach's alpha, k/(k-1) (1 - sum of item variances / variance of the total), over "
         "the learners who answered every question of the quiz; KR-20 when all items score 0 or 1. "
-        "Alpha if deleted: the same without the question.</li>"
+        "Alpha if deleted: the same without the question. Reading alpha: roughly, 0.7 or more is "
+        "usual for a test whose total is used to grade, 0.5 to 0.7 is acceptable for a short formative "
+        "quiz, under 0.5 says the total mixes unrelated things; alpha grows with the number of "
+        "questions and needs many learners to be stable (with 3 to 10 learners it can swing by 0.2 or "
+        "more), and it is not computed below 2 questions or 3 learners who answered all of them.</li>"
+        "<li>Most common answers: each question's first responses, normalised (a number as read, a "
+        "text in lower case with its spaces collapsed, a pairing, an order, the options chosen), with "
+        "the share of learners who gave each and how it scored (right, partly, wrong).</li>"
         "<li>Option shares: the share of learners whose first response chose the option; an option's "
         "discrimination is the correlation between choosing it and the rest score (the key should be "
         "positive, distractors negative).</li></ul></section>"
