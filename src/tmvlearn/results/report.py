@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
-import textwrap
+import re
 from typing import Any
 
 import numpy as np
@@ -42,9 +42,29 @@ def _plain(text: str, limit: int = 60) -> str:
 
 
 def _wrapped(text: str, width: int = 42, lines: int = 3) -> str:
-    """Text for a figure's tick label: wrapped over up to ``lines`` lines (… only past them)."""
+    """Text for a figure's tick label: wrapped over up to ``lines`` lines (… only past them). Lines
+    break at spaces outside quotes and, in a long code chain, before a ``.method`` (so
+    ``str.split("; ")`` is never cut inside its quotes)."""
     text = " ".join(str(text).split())
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …")).replace("$", r"\$")
+    pieces = re.findall(r'(?:"[^"]*"|\'[^\']*\'|[^\s"\'])+?(?=\s|$|(?<=[)\]])\.)|"[^"]*"|\'[^\']*\'|\S', text)
+    # pieces: runs that may not be cut; a run that ends before ".x" after ")" or "]" is joined with no space
+    out: list[str] = []
+    line, pos = "", 0
+    for piece in pieces:
+        at = text.index(piece, pos)
+        glue = " " if at > pos else ""
+        pos = at + len(piece)
+        if line and len(line) + len(glue) + len(piece) > width:
+            out.append(line)
+            line = piece
+        else:
+            line += glue + piece if line else piece
+    if line:
+        out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: max(0, width - 2)].rstrip() + " …"
+    return "\n".join(out).replace("$", r"\$")
 
 
 def _png(fig) -> str:
@@ -136,7 +156,7 @@ def scatter_figure(items: pd.DataFrame, simulated: bool = False):
         label="flagged",
     )
     worst = numbered_flags(items)
-    offsets = [(5, 4), (5, -9), (-12, 4), (-12, -9)]
+    offsets = [(9, 7), (9, -12), (-15, 7), (-15, -12)]  # off the point, joined to it by a short line
     for number, row in enumerate(worst.itertuples(), start=1):  # numbers: short labels collide less
         ax.annotate(
             str(number),
@@ -145,6 +165,8 @@ def scatter_figure(items: pd.DataFrame, simulated: bool = False):
             fontweight="bold",
             xytext=offsets[number % 4],
             textcoords="offset points",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.3", "shrinkA": 0, "shrinkB": 2},
         )
     low = min(-0.2, float(data["discrimination"].min()) - 0.05) if len(data) else -0.2
     ax.set_xlim(0, 1)
