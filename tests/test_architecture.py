@@ -230,3 +230,31 @@ def test_models_depend_on_no_plotting_widget_or_quiz_code():
             bad = {m for m in imported if m.split(".")[0] in ("matplotlib", "ipywidgets")
                    or m.startswith(("tmvlearn.explorers", "tmvlearn.quiz", "tmvlearn.plots"))}
             assert not bad, f"{module} imports {bad}"
+
+
+#: The package's layers, top to bottom (README, "Repository layout"): a module imports only from its
+#: own layer and the layers below it.
+LAYERS = ["cli", "workspace", "handouts", "results", "quiz", "progress", "scheduler", "explorers", "plots",
+          "models", "datasets", "lessons", "shield", "_files", "errors", "_resources"]
+
+
+def test_every_import_points_down_the_layers():
+    def layer(name: str) -> str | None:
+        parts = name.split(".")
+        return parts[1] if len(parts) > 1 and parts[0] == "tmvlearn" and parts[1] in LAYERS else None
+
+    upward = []
+    for module in MODULES:
+        mine = layer(module)
+        if mine is None:
+            continue
+        imported, _ = _imports(module)
+        if module == "tmvlearn.lessons":  # `python -m tmvlearn.lessons` runs the CLI (the main block only)
+            imported = {m for m in imported if layer(m) != "cli"}
+        for other in imported:
+            theirs = layer(other)
+            if theirs is not None and LAYERS.index(theirs) < LAYERS.index(mine):
+                upward.append(f"{module} imports {other}")
+    assert not upward, upward
+    top_level = {p.stem for p in PACKAGE.iterdir() if p.suffix == ".py" or (p / "__init__.py").exists()}
+    assert top_level - {"__init__", "__main__"} <= set(LAYERS), top_level - set(LAYERS)

@@ -31,6 +31,46 @@ def test_help_loads_no_heavy_library():
     assert out.stdout.strip() == "[]"
 
 
+HELP_COMMANDS = [["--help"], *([name, "--help"] for name in cli.SUBCOMMANDS),
+                 ["quiz", "check", "--help"], ["lessons", "run", "--help"], ["--version"]]
+
+
+def test_help_and_version_import_neither_pandas_nor_numpy():
+    """`tmvlearn --help`, every `tmvlearn COMMAND --help` and `--version`, in one fresh interpreter:
+    the first command that loads pandas or numpy is named."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from tmvlearn.cli import main\n"
+        f"for argv in {HELP_COMMANDS!r}:\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "        main(argv)\n"
+        "    loaded = [m for m in ('pandas', 'numpy', 'matplotlib') if m in sys.modules]\n"
+        "    if loaded:\n"
+        "        print(' '.join(argv), 'loads', loaded)\n"
+        "        break\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ""
+
+
+def test_import_tmvlearn_is_light_and_its_api_loads_on_first_use():
+    code = (
+        "import sys, tmvlearn\n"
+        "light = ('pandas', 'numpy', 'tmvlearn.datasets', 'importlib.metadata')\n"
+        "print([m for m in light if m in sys.modules])\n"
+        "from tmvlearn import DatasetError, load_dataset\n"
+        "print(tmvlearn.load_dataset is load_dataset, issubclass(DatasetError, ValueError), "
+        "type(tmvlearn.__version__).__name__, tmvlearn.datasets.list_datasets is tmvlearn.list_datasets, "
+        "'pandas' in sys.modules)\n"
+        "print(set(tmvlearn.__all__) <= set(dir(tmvlearn)))\n"
+        "print(hasattr(tmvlearn, 'no_such_name'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "True True str True True", "True", "False"]
+
+
 def test_a_package_error_is_one_line_with_its_exit_code(monkeypatch, capsys):
     def broken(folder=None):
         raise TmvlearnError("the lessons folder is damaged:\n  reinstall tmvlearn", exit_code=5)

@@ -2,6 +2,7 @@
 and renders a static figure with alt text without a widget front end."""
 
 import base64
+import html
 import io
 
 import numpy as np
@@ -53,7 +54,8 @@ def test_static_fallback_without_front_end(name):
     exp = FACTORIES[name](interactive=False)
     assert exp.controls == {} and exp.widget is None
     data, meta = exp._repr_mimebundle_()
-    assert set(data) == {"image/png", "text/plain"}
+    assert set(data) == {"image/png", "text/html", "text/plain"}
+    assert f'alt="{html.escape(exp.alt_text)}"' in data["text/html"], "JupyterLab's figure has alt text"
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
     assert image.size == (meta["image/png"]["width"], meta["image/png"]["height"])
     assert image.size[0] == 800 and image.size[1] >= 450
@@ -176,3 +178,29 @@ def test_models_and_package_import_without_plotting_libraries():
             "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("name, first, params, change", [
+    # the size explorer's layout engine places its axes: only equal windows share
+    ("size", {"window": (40.0, 160.0)}, {"window": (40.0, 160.0)}, {"window_min_nm": 100.0}),
+    # the other looks (greyed, blocked) are drawn by the second one, when it first needs them
+    ("biogenesis", {}, {"inhibit": "intracellular Ca2+"}, {"inhibit": "ARF6"}),
+    ("immune", {}, {"target_cell": "dendritic cell"}, {"consequence": "anti-tumor"}),
+])
+def test_explorers_from_the_same_inputs_share_one_drawing_pixel_for_pixel(name, first, params, change):
+    """A second explorer from the same inputs takes the first one's static drawing (a lesson that shows
+    one twice draws it once): its pixels, before and after a change, are those of one drawn alone."""
+    from tmvlearn.explorers import _base
+
+    def pngs(exp):
+        before = exp.png()
+        exp.update(**change)
+        return before, exp.png()
+
+    _base._SHARED.clear()
+    alone = pngs(FACTORIES[name](**params, interactive=False))
+    _base._SHARED.clear()
+    FACTORIES[name](**first, interactive=False)
+    sharing = FACTORIES[name](**params, interactive=False)
+    assert len(_base._SHARED) == 1 and sharing._background is next(iter(_base._SHARED.values())).background
+    assert pngs(sharing) == alone

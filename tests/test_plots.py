@@ -56,7 +56,16 @@ def test_show_figure_displays_bundle(monkeypatch):
     plots.show_figure(labelled_figure(), "Alt text here.")
     (data,), kwargs = shown[0]
     assert kwargs["raw"] and kwargs["metadata"]["image/png"]["alt"] == "Alt text here."
-    assert set(data) == {"image/png", "text/plain"}
+    assert set(data) == {"image/png", "text/html", "text/plain"}
+
+
+def test_the_html_figure_jupyterlab_shows_has_alt_text_and_a_caption():
+    """JupyterLab reads no alt text from a PNG's metadata: the HTML it prefers carries it."""
+    data, _ = plots.figure_bundle(labelled_figure(), 'Bars <b>"rise"</b> & fall.')
+    page = data["text/html"]
+    assert f'src="data:image/png;base64,{data["image/png"]}"' in page
+    assert 'alt="Bars &lt;b&gt;&quot;rise&quot;&lt;/b&gt; &amp; fall."' in page
+    assert 'width="800" height="450"' in page and "<figcaption" in page and "<b>\"" not in page
 
 
 @pytest.mark.parametrize("alt", ["", "   ", None])

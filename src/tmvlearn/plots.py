@@ -180,13 +180,25 @@ def figure_bundle(fig: Figure | None, alt_text: str, png: bytes | None = None) -
     """The (data, metadata) display bundle of a figure: PNG plus its alt text.
 
     ``text/plain`` carries the alt text, so text-only viewers and nbval see a
-    stable description; the image's metadata carries it as ``alt`` too.
+    stable description; the image's metadata carries it as ``alt`` too, and ``text/html`` (what
+    JupyterLab shows) is the figure with its alt text and the description as its caption.
     """
+    import html
+
     alt_text = _check_alt_text(alt_text)
     if png is None:
         png = figure_png(fig)
-    data = {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt_text}
+    encoded = base64.b64encode(png).decode("ascii")
     width, height = (fig.get_size_inches() * fig.dpi).round().astype(int) if fig is not None else (None, None)
+    size = f' width="{int(width)}" height="{int(height)}"' if width is not None else ""
+    alt = html.escape(alt_text)
+    # JupyterLab shows a PNG output with no alt text (it reads no alt from the metadata): the HTML
+    # version, which it prefers, carries it, with the description as a caption under the figure.
+    figure = (f'<figure class="tmv-figure" style="margin:0"><img src="data:image/png;base64,{encoded}" '
+              f'alt="{alt}"{size} style="max-width:100%;height:auto">'
+              f'<figcaption style="max-width:{width or 800}px"><small><b>Figure:</b> {alt}</small>'
+              "</figcaption></figure>")
+    data = {"image/png": encoded, "text/html": figure, "text/plain": alt_text}
     meta = {"image/png": {"alt": alt_text}}
     if width is not None:
         meta["image/png"].update(width=int(width), height=int(height))

@@ -11,6 +11,8 @@ Placed as an invisible child of a quiz or explorer box, it
 - names each radio group (ipywidgets leaves its radio inputs unnamed, so arrow keys did not move
   between options);
 - marks feedback and the score as ``aria-live`` regions, so screen readers announce them;
+- has each slider announce its value with its unit, and each explorer figure carry its caption as
+  ``alt`` text (ipywidgets set neither);
 - focuses a control when the kernel asks (:meth:`KeyboardShield.focus_on`), and makes Enter in a
   one-line answer box press its question's Check button;
 - sends, with a click on Check or Finish, what the answer controls show at that moment, so the
@@ -58,6 +60,25 @@ function render({ model, el }) {
     // feedback and the test score can take the focus (after Check or Finish, see focusOn)
     host.querySelectorAll('[class*="tmv-feedback-"], .tmv-status').forEach((f) => {
       if (!f.hasAttribute("tabindex")) f.setAttribute("tabindex", "-1");
+    });
+    // A slider's handle announces its value with the unit its label names ("Window from (nm)":
+    // "20,000 nm"), not a step number; an explorer's figure takes its caption as alt text.
+    host.querySelectorAll(".widget-slider, .jupyter-widget-slider").forEach((slider) => {
+      const handle = slider.querySelector('[role="slider"]');
+      const readout = slider.querySelector(".widget-readout");
+      const label = slider.querySelector(".widget-label");
+      if (!handle || !readout) return;
+      const name = label ? label.textContent.trim() : "";
+      const unit = (name.match(/\\(([^()]+)\\)\\s*$/) || [])[1];
+      const text = readout.textContent.trim() + (unit ? " " + unit : "");
+      if (handle.getAttribute("aria-valuetext") !== text) handle.setAttribute("aria-valuetext", text);
+      if (name && handle.getAttribute("aria-label") !== name) handle.setAttribute("aria-label", name);
+    });
+    host.querySelectorAll("img").forEach((img) => {
+      const caption = img.nextElementSibling;
+      if (!caption || !/-alt(\\s|$)/.test(caption.className)) return;
+      const alt = caption.textContent.trim().replace(/^Figure:\\s*/, "");
+      if (alt && img.alt !== alt) img.alt = alt;
     });
     // ipywidgets' radio inputs have no shared name, so the browser does not treat them as one
     // group and arrow keys do nothing: give each radio box's inputs one name.

@@ -20,7 +20,6 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-from tmvlearn import __version__
 from tmvlearn.errors import TmvlearnError
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
@@ -29,13 +28,24 @@ __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 SUBCOMMANDS = ("datasets", "lab", "handouts", "quiz", "progress", "review", "lessons", "results")
 
 
+class _VersionAction(argparse._VersionAction):
+    """argparse's ``version`` action, reading the installed version only when ``--version`` is given
+    (looking it up costs more than the rest of ``tmvlearn --help``)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import tmvlearn
+
+        self.version = f"tmvlearn {tmvlearn.__version__}"
+        super().__call__(parser, namespace, values, option_string)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``tmvlearn`` argument parser, with every subcommand in :data:`SUBCOMMANDS`."""
     parser = argparse.ArgumentParser(
         prog="tmvlearn",
         description="An interactive Jupyter workbook on tumor-derived microvesicles.",
     )
-    parser.add_argument("--version", action="version", version=f"tmvlearn {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMANDS:
         import_module(f"{__name__}.{name}").add_parser(subparsers)

@@ -208,6 +208,9 @@ def copy_notebook(folder: str, force: bool = False) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.notebook:  # a file copy: before loading the analysis (pandas)
+        return copy_notebook(args.notebook, force=args.force)
+
     from pathlib import Path
 
     from tmvlearn.errors import UsageError
@@ -219,8 +222,6 @@ def run(args: argparse.Namespace) -> int:
         """Print one line (``lines``: a block) with control and bidi characters escaped."""
         print(shown(text, lines=lines))
 
-    if args.notebook:
-        return copy_notebook(args.notebook, force=args.force)
     if args.sample and args.paths:
         raise UsageError("give PATH... to collect real attempts, or --sample for a simulated class, not both")
     if args.limit < 0:

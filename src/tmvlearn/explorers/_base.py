@@ -5,18 +5,28 @@ An explorer keeps its parameters in ``params``. Changing a control (or calling
 restores the figure's cached static background and draws only those artists, then
 encodes one PNG for the image widget. Nothing opens a window: figures live on the
 Agg canvas, and the widget shows them as a PNG image.
+
+The static background is the costly part (a full draw: layout, every label's text). Explorers
+whose static part is drawn from the same inputs (:meth:`Explorer._static_key`: the same data, seed,
+style) share one drawing in a process, pixel for pixel: a lesson that shows the same explorer twice
+draws its background once.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
+from collections import OrderedDict
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from tmvlearn.plots import encode_png, figure_bundle, plot_style
 
 __all__ = ["Explorer", "ROUND_STEPS", "round_values", "round_log_slider", "set_control"]
+
+#: Every explorer slider's width, label and readout included: about 14 em of track (at least 5 px a
+#: step for the 30-odd steps of a log slider), where the default left 53 px.
+SLIDER_WIDTH = "30em"
 
 #: Round numbers per decade for log-scale sliders: close to even steps on a log axis (like the
 #: Renard R10 series), rounded so they read well, and holding every value the lessons name
@@ -72,6 +82,36 @@ def set_control(control, value) -> None:
         control.value = value
 
 
+class _Static(NamedTuple):
+    """What drawing an explorer's static part leaves, to be shared by explorers with the same key."""
+
+    size: tuple  # the canvas's (width, height) in pixels
+    background: Any  # the whole canvas (a BufferRegion)
+    regions: dict  # kept pieces of the figure in other looks (see Explorer._cache_regions), filled on demand
+    positions: list  # each axes' (original, active) position, as the layout engine placed them
+
+
+#: Static drawings by key (:meth:`Explorer._static_key`), most recently used last; a few at most.
+_SHARED: OrderedDict = OrderedDict()
+_SHARED_MAX = 4
+
+
+def _rc_signature() -> str:
+    """The rcParams in effect (inside :func:`plot_style`): they change how the static part is drawn."""
+    import matplotlib
+
+    return repr(sorted((key, repr(value)) for key, value in matplotlib.rcParams.items()))
+
+
+def content_digest(*parts: Any) -> str:
+    """A digest of picklable values (data frames, arrays, graphs' node and edge lists): equal digests
+    mean equal content, so explorers built from them draw the same static figure."""
+    import hashlib
+    import pickle
+
+    return hashlib.sha256(pickle.dumps(parts, protocol=5)).hexdigest()
+
+
 class Explorer:
     """Base class; subclasses implement ``_build``, ``_controls`` and ``_draw``.
 
@@ -91,6 +131,7 @@ class Explorer:
         self.alt_text = ""
         self._syncing = False
         self._background = None
+        self._regions: dict = {}  # pieces of the figure in other looks (see _cache_regions)
         self._png: bytes | None = None  # the current figure as PNG, encoded once when first needed
         with plot_style():
             self.figure, self._dynamic = self._build()
@@ -121,16 +162,43 @@ class Explorer:
     def _shown(self) -> dict[str, Any]:  # what the figure shows now, read back from its artists
         return {}
 
+    def _static_key(self) -> Any:
+        """A hashable naming everything the static part of the figure is drawn from, or None.
+
+        Explorers of one class with equal keys (and the same rcParams) share one drawing of the
+        static part, so the key must cover every input of ``_build`` that shows in it (data, seed;
+        for a figure whose layout engine places the axes, also the parameters). None: never shared.
+        """
+        return None
+
     def _cache_regions(self) -> None:
         """Before the background is kept: draw static parts in their other looks and keep pieces.
 
         Redrawing many labels on every change is slow (text is the costliest thing Agg draws), so
         an explorer whose labels change look (greyed, highlighted) draws the figure once per look,
-        keeps each label's pixels (:meth:`_copy_region`) and pastes them in :meth:`_paint_regions`.
+        keeps each label's pixels (:meth:`_copy_region`) in ``self._regions`` and pastes them in
+        :meth:`_paint_regions`. It may instead keep a look when it is first needed:
+        :meth:`_keep_look`.
         """
 
     def _paint_regions(self) -> None:
         """After the background is restored: paste the kept pieces the current state needs."""
+
+    def _keep_look(self, style, look: str, boxes: dict, pad: float) -> None:
+        """Draw the whole figure with ``style(look)`` applied, keep each of ``boxes`` (name -> artist)
+        as ``self._regions[(name, look)]``, then ``style(None)`` and restore the background.
+
+        For a look first needed after the background was drawn; the pieces are those an eager
+        :meth:`_cache_regions` would have kept (the animated artists are in neither).
+        """
+        canvas = self.figure.canvas
+        renderer = canvas.get_renderer()
+        style(look)
+        canvas.draw()
+        for name, artist in boxes.items():
+            self._regions[(name, look)] = self._copy_region(artist.get_window_extent(renderer), pad=pad)
+        style(None)
+        canvas.restore_region(self._background)
 
     def _copy_region(self, bbox, pad: float = 2.0):
         from matplotlib.transforms import Bbox
@@ -173,6 +241,8 @@ class Explorer:
         for key, control in self.controls.items():
             control.add_class(f"tmv-{self.name}-{key.replace('_', '-')}")
             control.add_class("tmv-control")
+            if hasattr(control, "readout") and not control.layout.width:  # a slider: a track long
+                control.layout.width = SLIDER_WIDTH  # enough for its steps, beside label and readout
             control.observe(self._on_change(key), names="value")
         # shown at its own pixel size (never stretched to the output's width, which blurs it); a
         # narrow window may still shrink it, keeping its proportions
@@ -203,9 +273,7 @@ class Explorer:
         canvas = self.figure.canvas
         with plot_style():
             if self._background is None:
-                self._cache_regions()
-                canvas.draw()
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
+                self._draw_static()
             else:
                 canvas.restore_region(self._background)
             self._paint_regions()
@@ -218,6 +286,34 @@ class Explorer:
             # the widget's own line height (one control's height) would double-space the caption
             self._caption.value = (f'<div style="line-height:1.4;max-width:{self._image.width}px"><small>'
                                    f"<b>Figure:</b> {html.escape(self.alt_text)}</small></div>")
+
+    def _draw_static(self) -> None:
+        """Draw the static part and keep it as the background, or take it from an explorer with the
+        same static key: the canvas then holds the same pixels, and the axes the same positions."""
+        canvas = self.figure.canvas
+        key = self._static_key()
+        if key is not None:
+            key = (type(self).__module__, type(self).__qualname__, key, _rc_signature())
+        shared = _SHARED.get(key) if key is not None else None
+        size = tuple(self.figure.bbox.size)
+        if shared is not None and shared.size == size and len(shared.positions) == len(self.figure.axes):
+            _SHARED.move_to_end(key)
+            canvas.get_renderer()  # this figure's pixel buffer, at its size
+            for ax, (original, active) in zip(self.figure.axes, shared.positions, strict=True):
+                ax._set_position(original, which="original")  # as the layout engine placed them
+                ax._set_position(active, which="active")
+                ax.viewLim  # noqa: B018  (autoscaled, as a draw would)
+            canvas.restore_region(shared.background)
+            self._background, self._regions = shared.background, shared.regions
+            return
+        self._cache_regions()
+        canvas.draw()
+        self._background = canvas.copy_from_bbox(self.figure.bbox)
+        if key is not None:
+            positions = [(ax.get_position(original=True), ax.get_position()) for ax in self.figure.axes]
+            _SHARED[key] = _Static(size, self._background, self._regions, positions)
+            while len(_SHARED) > _SHARED_MAX:
+                _SHARED.popitem(last=False)
 
     def png(self) -> bytes:
         """The figure as it is now, as PNG bytes (the widget and the static fallback share them)."""

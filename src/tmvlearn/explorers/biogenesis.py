@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tmvlearn.explorers._base import Explorer
+from tmvlearn.explorers._base import Explorer, content_digest
 from tmvlearn.explorers._layered import layered_layout, measure_labels, route_path
 from tmvlearn.models import networks as model
 from tmvlearn.plots import BACKDROP, OKABE_ITO, pixel_figure
@@ -146,20 +146,20 @@ class BiogenesisExplorer(Explorer):
         label.set_color(_LOST_TEXT if look == "lost" else "black")
         label.set_fontweight("bold" if look == "blocked" else "normal")
 
-    def _cache_regions(self):
-        renderer = self.figure.canvas.get_renderer()
-        self._regions = {}
-        for look in ("lost", "blocked"):
-            for n in self.nodes:
-                self._style(n, look)
-            self.figure.canvas.draw()
-            for n in self.nodes:
-                box = self._boxes[n].get_window_extent(renderer)
-                self._regions[(n, look)] = self._copy_region(box, pad=2.5)
+    def _static_key(self):
+        # everything static is drawn from the graph (a block only greys steps and fades edges)
+        return content_digest(list(self.graph.nodes(data=True)), list(self.graph.edges(data=True)))
+
+    def _style_all(self, look):
         for n in self.nodes:
-            self._style(n, "normal")
+            self._style(n, look or "normal")
 
     def _paint_regions(self):
+        # each look is drawn once, when first needed (then shared: see _static_key)
+        needed = set(self._looks.values())
+        for look in ("lost", "blocked"):
+            if look in needed and (self.nodes[0], look) not in self._regions:
+                self._keep_look(self._style_all, look, self._boxes, pad=2.5)
         canvas = self.figure.canvas
         for n, look in self._looks.items():
             if look != "normal":

@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer
+from tmvlearn.explorers._base import Explorer, content_digest
 from tmvlearn.explorers._layered import layered_layout, measure_labels, route_path
 from tmvlearn.models.networks import immune_graph
 from tmvlearn.plots import BACKDROP, CONSEQUENCE_STYLES, pixel_figure
@@ -163,19 +163,20 @@ class ImmuneExplorer(Explorer):
         self._html.add_class("tmv-immune-table")
         return [self._html]
 
-    def _cache_regions(self):
-        renderer = self.figure.canvas.get_renderer()
-        for text in self._labels.values():
-            text.set_color(_DIM_TEXT)
-        self.figure.canvas.draw()
-        self._regions = {n: self._copy_region(box.get_window_extent(renderer), pad=0.5)
-                         for n, box in self._boxes_art.items()}
+    def _static_key(self):
+        # everything static is drawn from the data (the filters only light links and grey labels)
+        return content_digest(self.data)
+
+    def _grey_labels(self, look):
         for n, text in self._labels.items():
-            text.set_color(self._label_colour[n])
+            text.set_color(_DIM_TEXT if look else self._label_colour[n])
 
     def _paint_regions(self):
+        # the greyed labels are drawn once, when first needed (then shared: see _static_key)
+        if self._dimmed and (next(iter(self._boxes_art)), "grey") not in self._regions:
+            self._keep_look(self._grey_labels, "grey", self._boxes_art, pad=0.5)
         for n in self._dimmed:
-            self.figure.canvas.restore_region(self._regions[n])
+            self.figure.canvas.restore_region(self._regions[(n, "grey")])
 
     def _shown(self):
         # distinct links (cargo -> cell, cell -> consequence) drawn in colour; labels not greyed

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, PercentBars, round_log_slider, size_figure
+from tmvlearn.explorers._base import Explorer, PercentBars, content_digest, round_log_slider, size_figure
 from tmvlearn.models import sizes as model
 from tmvlearn.plots import BACKDROP, VESICLE_STYLES
 
@@ -60,6 +60,10 @@ class SizeExplorer(Explorer):
                        for a in (ax["ranges"], hist)]
         self._kept = PercentBars(ax["kept"], list(model.VESICLE_TYPES), "Kept (%)", "Kept by the window")
         return fig, [*self._spans, *self._kept.artists]
+
+    def _static_key(self):
+        # a constrained layout places the axes: the window's bars and labels are part of its input
+        return content_digest(self.ranges, self._sorted, sorted(self.params.items()))
 
     def _controls(self):
         # round stops on a log scale: 40, 50, ..., 125, 160, 200 nm, so the ranges of Table 2 can be set

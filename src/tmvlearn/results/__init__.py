@@ -14,7 +14,10 @@ The names are loaded on first use, so importing this package (as ``tmvlearn --he
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (``tmvlearn --help`` loads this)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: The gradebook ``tmvlearn results`` writes when ``--into`` is not given (in the current folder).
 DEFAULT_GRADEBOOK = "class-results.sqlite3"
