@@ -94,3 +94,21 @@ def test_bad_input_is_reported_not_dropped(tmp_path):
         from_jupyterquiz(bad)
     with pytest.raises(JupyterQuizError, match="cannot read"):
         from_jupyterquiz(tmp_path / "absent.json")
+
+
+def test_jupyterquiz_ranges_are_half_open_on_import_and_export():
+    """jupyterquiz's numeric.js checks ``x >= A && x < B``: an imported range grades its high end wrong,
+    and an exported tolerance reaches its high end."""
+    imported = from_jupyterquiz([{"question": "Between 10 and 20?", "type": "numeric", "answers": [
+        {"type": "range", "range": [10, 20], "correct": True, "feedback": "Inside."},
+        {"type": "default", "feedback": "Outside."}]}])[0]
+    assert imported.check(10).correct and imported.check(19.999).correct
+    assert not imported.check(20).correct and not imported.check(9.999).correct
+    again = from_jupyterquiz(list(to_jupyterquiz([imported])))[0]
+    for probe in (9.999, 10, 15, 19.999, 20, 20.001):
+        assert again.check(probe).correct == imported.check(probe).correct, probe
+    from tmvlearn.quiz.questions import question_from_dict
+    q = question_from_dict({"id": "tol", "type": "numeric", "prompt": "x?", "answer": 16, "tolerance": 0.5,
+                            "explanation": "x"}, "90_x")
+    low, high = to_jupyterquiz([q])[0]["answers"][0]["range"]
+    assert low == 15.5 and high > 16.5  # jupyterquiz accepts 16.5, as tmvlearn does

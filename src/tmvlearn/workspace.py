@@ -46,6 +46,7 @@ MANIFEST_FORMAT = 2
 FIRST_LESSON = "00_start_here.ipynb"
 EDITIONS = ("student", "instructor")
 STUDENT_DROPPED = "instructor"  # cells with this tag are left out of the student edition
+INSTRUCTOR_NOTEBOOK = "instructor/class_results.ipynb"  # the instructor edition gets it too (kept once there)
 STUDENT_NO_OUTPUTS = "solution"  # cells with this tag keep their code but lose their outputs
 #: JupyterLab options that keep it from reaching the network: no PyPI extension manager, no news
 #: feed, no update check (the announcements the front end would otherwise ask the server for).
@@ -283,6 +284,15 @@ def prepare_workspace(directory: str | os.PathLike = DEFAULT_DIR, *, update: boo
         else:
             report.newer_available.append(lesson.name)
             manifest[lesson.name] = current
+    if edition == "instructor":  # the class-results notebook, in its own folder; a copy there is kept
+        from tmvlearn._resources import notebooks_dir
+
+        source = notebooks_dir() / INSTRUCTOR_NOTEBOOK
+        dest = target / INSTRUCTOR_NOTEBOOK
+        if source.is_file() and not dest.exists() and not dest.is_symlink():
+            dest.parent.mkdir(exist_ok=True)
+            _write(dest, source.read_text(encoding="utf-8"))
+            report.copied.append(INSTRUCTOR_NOTEBOOK)
     _write(manifest_path, json.dumps({"format": MANIFEST_FORMAT, "edition": edition, "lessons": manifest},
                                      indent=1, sort_keys=True) + "\n")
     return report

@@ -20,6 +20,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     key.add_argument("lesson", metavar="LESSON",
                      help="a lesson id such as 01_biogenesis, or a bank .yaml file")
     key.add_argument("--markdown", action="store_true", help="print Markdown instead of plain text")
+    key.add_argument("--seed", type=int, default=0, metavar="SEED",
+                     help="follow the student sheet printed with this SEED (default 0, the lessons' own): "
+                     "its order and letters")
+    key.add_argument("--bank-order", action="store_true",
+                     help="list choice options in the bank's order instead of the sheet's")
     key.set_defaults(func=run_key)
     schema = actions.add_parser("schema", help="print the JSON Schema of a bank file (for editors)",
                                 description="Print the JSON Schema of a question bank, generated from the "
@@ -42,8 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Read questions from a Moodle GIFT file or a jupyterquiz JSON file and write a bank that "
         "passes `tmvlearn quiz check`. Questions that cannot be read are listed with their line, in file "
         "order, and left out.",
-        epilog="exit codes: 0 every question was imported; 2 some were skipped (listed; the bank is still "
-        "written with the others) or the command line cannot be carried out (error on stderr).")
+        epilog="exit codes: 0 every question was imported whole; 2 some were skipped or came in without "
+        "something they had, such as partial credit (listed; the bank is still written with the others) or "
+        "the command line cannot be carried out (error on stderr).")
     imp.add_argument("file", metavar="FILE")
     imp.add_argument("--format", required=True, choices=["gift", "jupyterquiz"], dest="fmt")
     imp.add_argument("--out", required=True, metavar="BANK.yaml",
@@ -78,7 +84,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_key(args: argparse.Namespace) -> int:
     from tmvlearn.quiz.display import key
 
-    answer_key = key(args.lesson)
+    answer_key = key(args.lesson, seed=args.seed, shuffle=not args.bank_order)
     print(answer_key.to_markdown() if args.markdown else answer_key.to_text())
     return 0
 
@@ -132,10 +138,13 @@ def run_import(args: argparse.Namespace) -> int:
     imported = reader(source, args.out, title=args.title)
     for where, note in imported.notes:
         print(f"note: {where}: {note}")
+    for where, note in imported.lost:
+        print(f"note: {where}: {note}")
     for where, why in imported.skipped:
         print(f"skipped: {where}: {why}")
     path = write_bank(imported, args.out, force=args.force)
     count, skipped = len(imported.bank["questions"]), len(imported.skipped)
     print(f"wrote {path}; check it with: tmvlearn quiz check {path}")
-    print(f"{count} imported, {skipped} skipped")
-    return 2 if skipped else 0  # as `tmvlearn results`: 2 when anything was left out
+    lost = f" ({len(imported.lost)} not whole, noted)" if imported.lost else ""
+    print(f"{count} imported{lost}, {skipped} skipped")
+    return 2 if skipped or imported.lost else 0  # as `tmvlearn results`: 2 when anything was left out

@@ -43,6 +43,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--items", action="store_true", help="print the item analysis (first attempts)")
     parser.add_argument("--csv", metavar="FILE", help="write the gradebook (one row per learner) as CSV")
     parser.add_argument("--json", metavar="FILE", help="write the item analysis as JSON")
+    parser.add_argument("--items-csv", metavar="FILE", dest="items_csv",
+                        help="write the item analysis as CSV (a row per question, its most common answers)")
     parser.add_argument("--html", metavar="FILE", help="write a self-contained report page")
     parser.add_argument(
         "--sample",
@@ -59,7 +61,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--notebook", metavar="DIR",
                         help="copy the instructor notebook class_results.ipynb into DIR, and do nothing else")
-    parser.add_argument("--force", action="store_true", help="replace --csv/--json/--html files that exist")
+    parser.add_argument("--force", action="store_true",
+                        help="replace --csv/--json/--html/--items-csv files that exist")
     parser.add_argument(
         "--group",
         metavar="GROUP",
@@ -136,7 +139,7 @@ def format_items(analysis) -> str:
     """Per lesson: alpha, then one line per question with its figures and flags."""
     import pandas as pd
 
-    from tmvlearn.results.analysis import FIRST_ATTEMPT, THRESHOLDS
+    from tmvlearn.results.analysis import FIRST_ATTEMPT, THRESHOLDS, answers_line
 
     lines = [
         f"Item analysis on first attempts ({FIRST_ATTEMPT}).",
@@ -144,6 +147,8 @@ def format_items(analysis) -> str:
         "D = upper-lower 27% index; alpha-del = the lesson's alpha without the question.",
         "Figures to 3 decimals; the flags are decided on the figures as shown.",
         "Flags: " + "; ".join(f'"{name}" ({rule})' for name, rule in THRESHOLDS.items()) + ".",
+        "Alpha, roughly: 0.7 or more is usual for a graded test, 0.5 to 0.7 acceptable for a short quiz;",
+        "it grows with the number of questions and swings a lot with few learners.",
     ]
     for lesson, info in analysis["lessons"].items():
         lines.append("")
@@ -172,6 +177,8 @@ def format_items(analysis) -> str:
         with pd.option_context("display.width", 250, "display.max_colwidth", 120):
             lines.append(pd.DataFrame(rows).to_string(index=False) if rows else "(no questions)")
         for item in info["items"]:
+            if item.get("answers") and item["type"] not in ("single_choice", "multiple_select", "true_false"):
+                lines.append(f"  {item['question_id']}: most common answers: {answers_line(item, 40)}")
             unlisted = item.get("unlisted_responses") or {}
             if unlisted:
                 shown = ", ".join(f"{text[:40]!r} {share:.0%}" for text, share in list(unlisted.items())[:5])
@@ -219,15 +226,16 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("give PATH... to collect real attempts, or --sample for a simulated class, not both")
     if args.limit < 0:
         raise UsageError(f"--limit must be 0 (all) or more, not {args.limit}")
-    for option in ("csv", "json", "html"):
+    for option in ("csv", "json", "html", "items_csv"):
         target = getattr(args, option)
+        flag = option.replace("_", "-")
         if target and Path(target).exists() and not args.force:
             raise UsageError(
-                f"--{option} {target} already exists and was left as it is; to replace it, use --force"
+                f"--{flag} {target} already exists and was left as it is; to replace it, use --force"
             )
         if target and not Path(target).absolute().parent.is_dir():
             raise UsageError(
-                f"--{option} {target}: the folder {Path(target).absolute().parent} does not exist"
+                f"--{flag} {target}: the folder {Path(target).absolute().parent} does not exist"
             )
     mode, gid = output_mode(args.group)  # an unknown group stops here, before anything is written
     code = 0
@@ -293,7 +301,7 @@ def run(args: argparse.Namespace) -> int:
         more = f" and {len(late) - 20} more" if len(late) > 20 else ""
         say(f"Not started or behind ({late.attrs['rule']}): {names}{more}")
     items = None
-    if args.items or args.json or args.html:
+    if args.items or args.json or args.html or args.items_csv:
         items = analysis.item_analysis(frame, banks)
         items["simulated"] = bool(args.sample)
     if args.items:
@@ -312,6 +320,13 @@ def run(args: argparse.Namespace) -> int:
 
         text = json.dumps(items, indent=2, ensure_ascii=False) + "\n"
         written = write_atomically(args.json, text, force=args.force, error=UsageError, mode=mode, gid=gid)
+        say(f"wrote {written}")
+    if args.items_csv:
+        from tmvlearn._files import write_atomically
+
+        text = csv_safe(analysis.items_table(items)).to_csv(index=False)
+        written = write_atomically(args.items_csv, text, force=args.force, error=UsageError, mode=mode,
+                                   gid=gid)
         say(f"wrote {written}")
     if args.html:
         from tmvlearn._files import write_atomically

@@ -40,12 +40,14 @@ _QUIZ_CSS = (".tmv-quiz .widget-radio-box label, .tmv-quiz .widget-checkbox labe
 class AnswerKey:
     """The instructor's answer key: displays as HTML, Markdown or text."""
 
-    def __init__(self, title: str, questions: list[Question], objectives: dict[str, str] | None = None):
+    def __init__(self, title: str, questions: list[Question], objectives: dict[str, str] | None = None,
+                 *, shuffle: bool = True, seed: int = 0):
         self.title, self.questions, self.objectives = title, questions, objectives or {}
+        self.shuffle, self.seed = shuffle, seed
 
     def bundle(self) -> dict[str, str]:
         """The key as ``text/html``, ``text/markdown`` and ``text/plain``."""
-        return render_key(self.title, self.questions, self.objectives)
+        return render_key(self.title, self.questions, self.objectives, shuffle=self.shuffle, seed=self.seed)
 
     def to_html(self) -> str:
         return self.bundle()["text/html"]
@@ -84,8 +86,11 @@ def objectives(lesson: str) -> Objectives:
     return Objectives(bank.title, bank.objectives)
 
 
-def key(lesson_or_ids: Any) -> AnswerKey:
-    """The answer key (answers, explanations, sources) for a lesson or questions: for instructors."""
+def key(lesson_or_ids: Any, *, seed: int = 0, shuffle: bool = True) -> AnswerKey:
+    """The answer key (answers, explanations, sources) for a lesson or questions: for instructors.
+
+    It follows the student sheet printed with the same ``seed`` (the lesson's SEED) and ``shuffle``:
+    options, matching choices and ordering steps in that sheet's order, answers by its letters."""
     from pathlib import Path
 
     from tmvlearn.quiz.bank import Bank, load_bank
@@ -94,9 +99,10 @@ def key(lesson_or_ids: Any) -> AnswerKey:
         lesson_or_ids = load_bank(lesson_or_ids)
     if isinstance(lesson_or_ids, Bank):  # a whole lesson: its quiz, then its exercises
         bank = lesson_or_ids
-        return AnswerKey(bank.title, bank.questions + bank.exercises, bank.objectives)
+        return AnswerKey(bank.title, bank.questions + bank.exercises, bank.objectives, shuffle=shuffle,
+                         seed=seed)
     title, questions = load_questions(lesson_or_ids)
-    return AnswerKey(title, questions)
+    return AnswerKey(title, questions, shuffle=shuffle, seed=seed)
 
 
 def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, seed: int = 0,

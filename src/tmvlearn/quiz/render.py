@@ -40,7 +40,8 @@ def _question_html(n: int, q: Question, shuffle: bool, seed: int, key: bool,
         parts.append(f'<p class="tmv-variant"><small>{escape(info.student_line())}</small></p>')
     if key:
         parts.append('<div class="tmv-key">')
-        parts.append(f'<p><strong>Answer:</strong> {inline_html(q.answer_text())}</p>')
+        answer = q.key_text(display_options(q, shuffle, seed))
+        parts.append(f'<p><strong>Answer:</strong> {inline_html(answer)}</p>')
         parts.append(f'<p><strong>Explanation:</strong> {inline_html(q.explanation)}</p>')
         parts += _key_extras_html(q, objectives, info)
         if q.solution:
@@ -90,7 +91,8 @@ def _question_markdown(n: int, q: Question, shuffle: bool, seed: int, key: bool,
     if info is not None and not key:
         lines += ["", f"*{info.student_line()}*"]
     if key:
-        lines += ["", f"> **Answer:** {q.answer_text()}", ">", f"> **Explanation:** {q.explanation.strip()}"]
+        answer = q.key_text(display_options(q, shuffle, seed))
+        lines += ["", f"> **Answer:** {answer}", ">", f"> **Explanation:** {q.explanation.strip()}"]
         for label, text in _key_extras(q, objectives, info):
             lines += [">", f"> **{label}:** {text.strip()}"]
         if q.solution:
@@ -103,8 +105,11 @@ def _render(title: str, questions: Sequence[Question], *, shuffle: bool, seed: i
             objectives: Mapping[str, str] | None = None) -> dict[str, str]:
     objectives = objectives or {}
     heading = f"Answer key: {title}" if key else title
+    order = (f" Options, choices and steps are in the order of the student sheet printed with SEED {seed}, "
+             "lettered (a), (b)... from the top, as the sheet letters them." if shuffle else
+             " Options are in the bank's order (matching choices and steps as the sheet shows them).")
     intro = (
-        "Instructor's answer key, with explanations and sources."
+        "Instructor's answer key, with explanations and sources." + order
         if key
         else f"{len(questions)} questions. Run this notebook in Jupyter to answer them "
         "interactively and get feedback; this static copy shows the questions only."
@@ -129,9 +134,12 @@ def render_student(title: str, questions: Sequence[Question], *, shuffle: bool =
 
 
 def render_key(title: str, questions: Sequence[Question],
-               objectives: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The instructor's key: every answer with its explanation, source and objective."""
-    return _render(title, questions, shuffle=False, seed=0, key=True, objectives=objectives)
+               objectives: Mapping[str, str] | None = None, *, shuffle: bool = True,
+               seed: int = 0) -> dict[str, str]:
+    """The instructor's key: every answer with its explanation, source and objective, for marking the
+    student sheet printed with the same ``shuffle`` and ``seed`` (a lesson's SEED): options, choices
+    and steps in that sheet's order, answers by its letters."""
+    return _render(title, questions, shuffle=shuffle, seed=seed, key=True, objectives=objectives)
 
 
 def with_widget_view(static: Mapping[str, Any], make_widget: Callable[[], Any]) -> dict[str, Any]:

@@ -27,6 +27,13 @@ Per question (item) *i* of a lesson, over the *n* learners with a first attempt 
   choosing the option (0/1) and the rest score (the key should be positive, distractors negative);
   responses that name no option in the bank are counted in ``unlisted_responses``.
 - ``alpha_if_deleted``: the lesson's alpha computed without this question.
+- every question: ``answers`` = the :data:`TOP_ANSWERS` most common first responses, each as
+  ``{"answer", "share", "right"}``: the response normalised per type (a number as read, ``%.6g``;
+  a text with its spaces collapsed, in lower case unless the question asks for exact case; a
+  pairing ``item → choice; ...``; an order ``step → step ...``; the options chosen), the share of the
+  n learners who gave it, and ``right`` = ``"right"``, ``"partly"`` or ``"wrong"`` from the scores
+  those learners got (so a common wrong number or spelling shows); ``other_answers`` = the share
+  left.
 
 Per lesson: ``alpha`` = Cronbach's alpha = k/(k-1) (1 - sum of item variances / variance of the
 total), over the learners who answered every question of the quiz that anyone answered (complete
@@ -58,6 +65,9 @@ __all__ = [
     "gradebook_wide",
     "item_analysis",
     "items_table",
+    "answers_line",
+    "normalised_answer",
+    "TOP_ANSWERS",
     "behind",
     "question_banks",
     "roster",
@@ -389,6 +399,54 @@ def _chosen(question, text: str) -> tuple[list[str], list[str]]:
     return picked, unknown
 
 
+TOP_ANSWERS = 5  # the most common answers listed per question
+
+
+def normalised_answer(question, text: str) -> str:
+    """One stored response (JSON text) as the class report lists it: a number as read, a text with
+    its spaces collapsed (lower case unless exact case counts), a pairing, an order, the options."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        value = text
+    kind = getattr(question, "type", None)
+    if kind == "numeric" and not isinstance(value, (dict, list)):
+        number = question.parse(value)
+        if isinstance(number, float | int):
+            return f"{number:.6g}"
+    if kind == "short_text" and isinstance(value, str):
+        spaced = " ".join(value.split())
+        return spaced if question.match_case else spaced.lower()
+    if kind == "matching" and isinstance(value, dict):
+        lefts = [p["left"] for p in question.pairs]
+        shown = [k for k in lefts if k in value] + [k for k in value if k not in lefts]
+        return "; ".join(f"{k} → {value[k] if value[k] is not None else '(none)'}" for k in shown)
+    if kind == "ordering" and isinstance(value, list):
+        return " → ".join(str(step) for step in value)
+    if kind in ("single_choice", "multiple_select", "true_false"):
+        chosen, unknown = _chosen(question, text)
+        return "; ".join(chosen + unknown) or "(nothing)"
+    return value.strip() if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _answers(question, codes: np.ndarray, texts_by_code, xs: np.ndarray) -> tuple[list[dict], float]:
+    """The most common normalised first responses, their shares and how they scored; the share left."""
+    n = len(codes)
+    uniques, inverse = np.unique(codes, return_inverse=True)
+    names = [normalised_answer(question, str(texts_by_code[code])) for code in uniques]
+    groups: dict[str, list[int]] = {}
+    for i, u in enumerate(inverse):
+        groups.setdefault(names[u], []).append(i)
+    ranked = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    out = []
+    for name, rows in ranked[:TOP_ANSWERS]:
+        score = float(xs[rows].mean())
+        right = "right" if score >= 1 - 1e-9 else "wrong" if score <= 1e-9 else "partly"
+        out.append({"answer": name, "share": _round(len(rows) / n), "right": right})
+    other = sum(len(rows) for _, rows in ranked[TOP_ANSWERS:]) / n
+    return out, _round(other)
+
+
 def _round(value: float | None, digits: int = 3) -> float | None:
     return None if value is None or not math.isfinite(value) else round(float(value), digits)
 
@@ -500,6 +558,8 @@ def _item(
         "upper_lower": None,
         "alpha_if_deleted": _round(alpha_del),
         "options": {},
+        "answers": [],
+        "other_answers": None,
         "flags": [],
     }
     options = _options(question) if question is not None else None
@@ -515,6 +575,8 @@ def _item(
     r = _pearson(xs[usable], rest[usable])
     item["difficulty"] = _round(p)
     item["discrimination"] = _round(r)
+    if question is not None:
+        item["answers"], item["other_answers"] = _answers(question, responses[has], texts_by_code, xs)
     if usable.sum() >= 2:
         position = np.flatnonzero(has)[usable]  # learners are in order of their lower-cased names
         order = np.lexsort((position, rest[usable]))  # ascending rest score, ties by lower-cased name
@@ -579,6 +641,7 @@ def items_table(analysis: dict[str, Any]) -> pd.DataFrame:
                     "discrimination": item["discrimination"],
                     "upper_lower": item["upper_lower"],
                     "alpha_if_deleted": item["alpha_if_deleted"],
+                    "top_answers": answers_line(item),
                     "flags": "; ".join(item["flags"]),
                 }
             )
@@ -591,6 +654,16 @@ def items_table(analysis: dict[str, Any]) -> pd.DataFrame:
         "discrimination",
         "upper_lower",
         "alpha_if_deleted",
+        "top_answers",
         "flags",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def answers_line(item: dict[str, Any], limit: int = 60) -> str:
+    """An item's most common answers on one line: ``16 (45%, right); 19 (30%, wrong)``."""
+    def short(text: str) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+
+    answers = item.get("answers") or []
+    return "; ".join(f"{short(a['answer'])} ({a['share']:.0%}, {a['right']})" for a in answers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
-import textwrap
+import re
 from typing import Any
 
 import numpy as np
@@ -42,9 +42,29 @@ def _plain(text: str, limit: int = 60) -> str:
 
 
 def _wrapped(text: str, width: int = 42, lines: int = 3) -> str:
-    """Text for a figure's tick label: wrapped over up to ``lines`` lines (… only past them)."""
+    """Text for a figure's tick label: wrapped over up to ``lines`` lines (… only past them). Lines
+    break at spaces outside quotes and, in a long code chain, before a ``.method`` (so
+    ``str.split("; ")`` is never cut inside its quotes)."""
     text = " ".join(str(text).split())
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder=" …")).replace("$", r"\$")
+    pieces = re.findall(r'(?:"[^"]*"|\'[^\']*\'|[^\s"\'])+?(?=\s|$|(?<=[)\]])\.)|"[^"]*"|\'[^\']*\'|\S', text)
+    # pieces: runs that may not be cut; a run that ends before ".x" after ")" or "]" is joined with no space
+    out: list[str] = []
+    line, pos = "", 0
+    for piece in pieces:
+        at = text.index(piece, pos)
+        glue = " " if at > pos else ""
+        pos = at + len(piece)
+        if line and len(line) + len(glue) + len(piece) > width:
+            out.append(line)
+            line = piece
+        else:
+            line += glue + piece if line else piece
+    if line:
+        out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: max(0, width - 2)].rstrip() + " …"
+    return "\n".join(out).replace("$", r"\$")
 
 
 def _png(fig) -> str:
@@ -136,7 +156,7 @@ def scatter_figure(items: pd.DataFrame, simulated: bool = False):
         label="flagged",
     )
     worst = numbered_flags(items)
-    offsets = [(5, 4), (5, -9), (-12, 4), (-12, -9)]
+    offsets = [(9, 7), (9, -12), (-15, 7), (-15, -12)]  # off the point, joined to it by a short line
     for number, row in enumerate(worst.itertuples(), start=1):  # numbers: short labels collide less
         ax.annotate(
             str(number),
@@ -145,6 +165,8 @@ def scatter_figure(items: pd.DataFrame, simulated: bool = False):
             fontweight="bold",
             xytext=offsets[number % 4],
             textcoords="offset points",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            arrowprops={"arrowstyle": "-", "lw": 0.6, "color": "0.3", "shrinkA": 0, "shrinkB": 2},
         )
     low = min(-0.2, float(data["discrimination"].min()) - 0.05) if len(data) else -0.2
     ax.set_xlim(0, 1)
@@ -402,13 +424,15 @@ def html_report(
                 _num(r.discrimination, "{:.3f}"),
                 _num(r.upper_lower, "{:.3f}"),
                 _num(r.alpha_if_deleted, "{:.3f}"),
+                f'<span class="small">{escape(r.top_answers)}</span>',
                 f'<span class="flag">{escape(r.flags)}</span>' if r.flags else "",
             ]
         )
         classes.append("flagged" if r.flags and r.flags != "too few learners" else "")
     parts.append(
         _table(
-            ["lesson", "question", "type", "n", "p", "r", "D (27%)", "alpha if deleted", "flags"],
+            ["lesson", "question", "type", "n", "p", "r", "D (27%)", "alpha if deleted",
+             "most common answers (share, scored)", "flags"],
             rows,
             classes,
             numeric={3, 4, 5, 6, 7},
@@ -500,10 +524,18 @@ def html_report(
         "rest score, the mean first-attempt score on the other questions of the lesson's quiz that the "
         "learner answered (questions not answered are left out).</li>"
         "<li>D (27%): mean score of the top 27% of learners by rest score minus that of the bottom "
-        "27%.</li>"
+        "27%. Learners with the same rest score are ranked by their lower-cased name, so with many ties "
+        "D can move by a few hundredths with who falls at the 27% line; read it with r.</li>"
         "<li>Alpha: Cronbach's alpha, k/(k-1) (1 - sum of item variances / variance of the total), over "
         "the learners who answered every question of the quiz; KR-20 when all items score 0 or 1. "
-        "Alpha if deleted: the same without the question.</li>"
+        "Alpha if deleted: the same without the question. Reading alpha: roughly, 0.7 or more is "
+        "usual for a test whose total is used to grade, 0.5 to 0.7 is acceptable for a short formative "
+        "quiz, under 0.5 says the total mixes unrelated things; alpha grows with the number of "
+        "questions and needs many learners to be stable (with 3 to 10 learners it can swing by 0.2 or "
+        "more), and it is not computed below 2 questions or 3 learners who answered all of them.</li>"
+        "<li>Most common answers: each question's first responses, normalised (a number as read, a "
+        "text in lower case with its spaces collapsed, a pairing, an order, the options chosen), with "
+        "the share of learners who gave each and how it scored (right, partly, wrong).</li>"
         "<li>Option shares: the share of learners whose first response chose the option; an option's "
         "discrimination is the correlation between choosing it and the rest score (the key should be "
         "positive, distractors negative).</li></ul></section>"

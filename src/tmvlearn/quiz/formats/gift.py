@@ -3,10 +3,12 @@
 Written as Moodle's importer (``question/format/gift/format.php``) reads it: questions apart by
 blank lines, ``//`` comment lines, ``$CATEGORY:`` lines, ``::title::``, a ``[html]`` text format,
 one ``{...}`` answer section with ``####`` general feedback, and ``\\`` before each of
-``~ = # { } :``. A real newline is written ``\\n``. Moodle keeps ``\\\\`` as two backslashes and
-reads ``\\n`` as a newline anywhere, so in HTML text a backslash before one of those characters is
-written ``&#92;`` (maths such as ``\\nu`` survives); in plain text (short answers, matching choices)
-it cannot be, and the export says so.
+``~ = # { } :``. A real newline is written ``\\n``. Moodle's reader (``escapedchar_pre``) turns
+``\\\\`` into one backslash first, then ``\\n`` into a newline and ``\\#`` and the like into the
+character, so a backslash that would otherwise start one of those (``\\nu``, ``\\{``, a backslash
+before a written escape or at the end of a text) is written ``\\\\``, as Moodle's own GIFT export
+writes it; any other backslash (``\\(``, ``\\alpha``) is written as it is. (``&#92;`` would not
+do: its ``#`` starts an answer's feedback.)
 
 Each tmvlearn question is preceded by a ``// tmvlearn: {json}`` comment with its id, lesson,
 objective, difficulty and source, and the fields GIFT cannot hold; Moodle ignores comments, and
@@ -27,7 +29,14 @@ from typing import Any
 
 from tmvlearn._files import Refused, load_json
 from tmvlearn.quiz.exchange import POSITION, Answer, Exported, Item, Pair, join_notes
-from tmvlearn.quiz.formats.numbers import format_number, grade, short_range, short_tolerance, weight
+from tmvlearn.quiz.formats.numbers import (
+    format_number,
+    grade,
+    shares,
+    short_range,
+    short_tolerance,
+    weight,
+)
 from tmvlearn.quiz.formats.text import (
     block_html,
     general_html,
@@ -46,15 +55,18 @@ META = "// tmvlearn: "
 BANK_META = "// tmvlearn bank: "
 
 
-_ESCAPE = re.compile(r"\\(?=[~=#{}:n\\])|[~=#{}:\n\r]")  # one character at a time: linear
+# A backslash that Moodle would read as the start of an escape (before ~=#{}:n, a backslash, a
+# newline, or at the end, where an escape or a feedback's # follows), or a special character.
+_ESCAPE = re.compile(r"\\(?=[~=#{}:n\\\n\r]|\Z)|[~=#{}:\n\r]")  # one character at a time: linear
 
 
 def escape(text: str, html: bool = True) -> str:
-    """``text`` with GIFT's special characters escaped and newlines written ``\\n``."""
+    """``text`` with GIFT's special characters escaped and newlines written ``\\n``; the same in HTML
+    and plain text (``html`` is kept for callers)."""
     def one(m: re.Match) -> str:
         ch = m.group(0)
         if ch == "\\":
-            return "&#92;" if html else "\\"
+            return "\\\\"
         return {"\n": "\\n", "\r": ""}.get(ch, "\\" + ch)
 
     return _ESCAPE.sub(one, text)
@@ -99,10 +111,14 @@ Written = tuple[list[str], list[str], dict[str, Any]]
 
 
 def _choices(item: Item) -> Written:
-    """``=right ~wrong`` (one answer), or weighted ``~%50%right ~%-50%wrong`` (several)."""
-    single = item.kind == "single_choice"
-    return [(("=" if a.fraction >= 1 else "~") if single else "~" + weight(a.fraction)) + html(a.text)
-            + feedback_part(a.feedback) for a in item.answers], [], {}
+    """``=right ~wrong`` (one answer), or weighted ``~%50%right ~%-50%wrong`` (several), the right
+    options' weights adding to 100% (:func:`~tmvlearn.quiz.formats.numbers.shares`)."""
+    if item.kind == "single_choice":
+        return [("=" if a.fraction >= 1 else "~") + html(a.text) + feedback_part(a.feedback)
+                for a in item.answers], [], {}
+    fractions, notes = shares([a.fraction for a in item.answers])
+    return [f"~{weight(f)}{html(a.text)}{feedback_part(a.feedback)}"
+            for a, f in zip(item.answers, fractions, strict=True)], notes, {}
 
 
 def _true_false(item: Item) -> Written:

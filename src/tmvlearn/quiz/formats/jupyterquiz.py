@@ -6,7 +6,7 @@ jupyterquiz (https://github.com/jmshea/jupyterquiz) documents a list of question
 * ``multiple_choice`` / ``many_choice``: answers ``{"answer", "correct", "feedback"}``;
 * ``numeric``: optional ``precision`` (significant digits) and answers
   ``{"type": "value", "value", "correct", "feedback"}``,
-  ``{"type": "range", "range": [lo, hi], ...}`` (lo included, hi excluded) or
+  ``{"type": "range", "range": [lo, hi], ...}`` (lo included, hi excluded, on import and export) or
   ``{"type": "default", "feedback"}``;
 * ``string``: answers ``{"answer", "correct", "feedback", "match_case", "fuzzy_threshold"}``
   or ``{"type": "default", "feedback"}``. Correct answers that disagree on ``match_case`` keep a
@@ -20,6 +20,7 @@ writes from and reads into a :class:`tmvlearn.quiz.exchange.Item` only.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,9 +49,10 @@ def _choices(item: Item) -> dict[str, Any]:
 
 def _numerical(item: Item) -> dict[str, Any]:
     main, *cases = item.answers
-    if main.tolerance:
-        first: dict[str, Any] = {"type": "range", "range": [main.value - main.tolerance,
-                                                            main.value + main.tolerance], "correct": True}
+    if main.tolerance:  # jupyterquiz checks x >= low && x < high: the high end just above, to count
+        high = math.nextafter(main.value + main.tolerance, math.inf)
+        first: dict[str, Any] = {"type": "range", "range": [main.value - main.tolerance, high],
+                                 "correct": True}
     else:
         first = {"type": "value", "value": main.value, "correct": True}
     first["feedback"] = main.feedback if main.feedback is not None else "Correct."
@@ -166,7 +168,10 @@ def _read_numeric(obj: Mapping[str, Any]) -> dict[str, Any]:
             low, high = _number(rng[0], f"answers[{j}].range[0]"), _number(rng[1], f"answers[{j}].range[1]")
             if not low < high:
                 raise ValueError(f"answers[{j}].range must have low < high")
-            # as a key, its midpoint and half-width (its high end, excluded in jupyterquiz, now counts)
+            if fraction >= 1 and not any(x.right for x in answers):
+                # the key: its midpoint, then the range itself as a right case, half-open as in
+                # jupyterquiz (x >= low && x < high), so its high end stays wrong
+                answers.append(Answer(fraction=fraction, feedback=text, value=(low + high) / 2))
             answers.append(Answer(fraction=fraction, feedback=text, value=(low + high) / 2,
                                   tolerance=(high - low) / 2, low=low, high=high))
         else:

@@ -15,7 +15,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from tmvlearn.quiz.exchange import Exported, Item, join_notes
-from tmvlearn.quiz.formats.numbers import format_number, grade, short_tolerance
+from tmvlearn.quiz.formats.numbers import format_number, grade, shares, short_tolerance
 from tmvlearn.quiz.formats.text import block_html, general_html, line_html, plain, plain_losses, title
 
 __all__ = ["export", "file_text", "question"]
@@ -83,6 +83,12 @@ def plain_answer(fraction: float, value: str, feedback: str | None = None, **ext
     return answer(fraction, plain(value), feedback, fmt="moodle_auto_format", **extra)
 
 
+def other_answer(feedback: str, **extra: str) -> ET.Element:
+    """Moodle's "any other answer": a literal ``*`` (never through Markdown, where a lone ``*`` is an
+    empty list), worth nothing, with the wrong-answer feedback."""
+    return answer(0.0, "*", feedback, fmt="moodle_auto_format", **extra)
+
+
 def subquestion(left: str, right: str) -> ET.Element:
     el = ET.Element("subquestion", {"format": "html"})
     ET.SubElement(el, "text").text = line_html(left) if left else ""
@@ -99,8 +105,12 @@ def _choices(item: Item) -> Written:
     single = item.kind == "single_choice"
     out = [simple("single", "true" if single else "false"), simple("shuffleanswers", "true"),
            simple("answernumbering", "abc"), *combined(item.feedback.get("correct"))]
-    out += [html_answer(grade(a.fraction), a.text, a.feedback) for a in item.answers]
-    return "multichoice", out, []
+    if single:
+        out += [html_answer(grade(a.fraction), a.text, a.feedback) for a in item.answers]
+        return "multichoice", out, []
+    fractions, notes = shares([a.fraction for a in item.answers])  # the right ones add to 100%
+    out += [html_answer(f, a.text, a.feedback) for a, f in zip(item.answers, fractions, strict=True)]
+    return "multichoice", out, notes
 
 
 def _true_false(item: Item) -> Written:
@@ -118,7 +128,7 @@ def _numerical(item: Item) -> Written:
         answers.append(plain_answer(1.0 if a.fraction >= 1 else 0.0, num(value), a.feedback,
                                     tolerance=num(width)))
     if item.feedback.get("wrong"):
-        answers.append(plain_answer(0.0, "*", item.feedback["wrong"], tolerance="0"))
+        answers.append(other_answer(item.feedback["wrong"], tolerance="0"))
     units = [simple("unitgradingtype", "0"), simple("unitpenalty", "0"), simple("showunits", "3"),
              simple("unitsleft", "0")]
     return "numerical", answers + units, []
@@ -127,7 +137,7 @@ def _numerical(item: Item) -> Written:
 def _short_answer(item: Item) -> Written:
     answers = [plain_answer(1.0 if a.fraction >= 1 else 0.0, a.text, a.feedback) for a in item.answers]
     if item.feedback.get("wrong"):
-        answers.append(plain_answer(0.0, "*", item.feedback["wrong"]))
+        answers.append(other_answer(item.feedback["wrong"]))
     notes = plain_losses(item)
     mixed = any(a.match_case for a in item.answers)
     if mixed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
-__all__ = ["format_number", "grade", "short_range", "short_tolerance", "weight"]
+__all__ = ["PARTIAL", "format_number", "grade", "shares", "short_range", "short_tolerance", "weight"]
 
 
 def format_number(x: float) -> str:
@@ -63,3 +63,31 @@ def weight(fraction: float) -> str:
     """``fraction`` (-1..1) as a GIFT weight such as ``%33.33333%``, the nearest grade Moodle lists."""
     nearest = min(_GRADES, key=lambda g: abs(g - abs(fraction) * 100))
     return f"%{'-' if fraction < 0 else ''}{nearest:.7g}%"
+
+
+PARTIAL = ("Moodle gives partial credit for a partly right selection (each right option adds its share, "
+           "each wrong one takes it away); tmvlearn scores all or nothing")
+
+
+def shares(fractions: list[float]) -> tuple[list[float], list[str]]:
+    """Moodle grades for the answers of a multiple-select question (right ones have a fraction > 0),
+    the right ones adding to exactly 100%, and notes on what differs from tmvlearn.
+
+    Up to 10 right options each get an equal share from Moodle's grade list; 11 to 20 get the
+    nearest valid set, 10% and 5% (11: nine of 10%, two of 5%), noted; past 20 each gets 5%, over
+    100%, noted. A wrong option takes away the nearest grade to one equal share."""
+    n = sum(1 for f in fractions if f > 0)
+    notes = [PARTIAL]
+    if n <= 10:
+        right = [grade(1 / n)] * n
+    elif n <= 20:
+        right = [0.1] * (20 - n) + [0.05] * (2 * n - 20)
+        notes.append(f"Moodle's grades cannot split 100% into {n} equal shares: {20 - n} right options are "
+                     f"worth 10% and {2 * n - 20} (the last) 5%")
+    else:
+        right = [0.05] * n
+        notes.append(f"Moodle's grades cannot split 100% into {n} shares: each right option is worth 5%, "
+                     f"{5 * n}% in all")
+    wrong = grade(-1 / n) if n else 0.0
+    rights = iter(right)
+    return [next(rights) if f > 0 else (wrong if f < 0 else 0.0) for f in fractions], notes

@@ -237,19 +237,31 @@ def _choices(q: Item) -> Written:
     return kind, choices(options, q.right_texts, "Single", feedback), []
 
 
+# Canvas's importer makes every condition of a numerical or short-answer item an answer worth 100%
+# (a condition that sets no score too), so only right answers are written as conditions.
+def _dropped(count: int, what: str) -> list[str]:
+    """The note for anticipated wrong answers left out of a Canvas item."""
+    if not count:
+        return []
+    one = count == 1
+    return [f"Canvas makes every listed answer a right one, so the {count} anticipated wrong {what} "
+            f"{'is' if one else 'are'} left out: {'it gets' if one else 'they get'} no credit and the "
+            f"general wrong-answer feedback, not {'its' if one else 'their'} own"]
+
+
 def _numerical(q: Item) -> Written:
     main, *cases = q.answers
-    others = [((a.low, a.high) if a.is_range else (a.value, a.value)) + (a.fraction >= 1, a.feedback)
-              for a in cases]
+    right = [a for a in cases if a.fraction >= 1]
+    others = [((a.low, a.high) if a.is_range else (a.value, a.value)) + (True, a.feedback) for a in right]
     parts = numeric((main.value - main.tolerance, main.value + main.tolerance), others, main.feedback)
-    notes = ["Canvas may drop the feedback for particular wrong numbers"] if cases else []
-    return "numerical_question", parts, notes
+    wrong = len(cases) - len(right)
+    return "numerical_question", parts, _dropped(wrong, "number" if wrong == 1 else "numbers")
 
 
 def _short_answer(q: Item) -> Written:
-    wrong = [(a.text, a.feedback) for a in q.answers if a.fraction < 1]
-    parts = short_answer([a.text for a in q.answers if a.fraction >= 1], wrong, q.feedback.get("correct"))
-    notes = plain_losses(q)
+    wrong = sum(1 for a in q.answers if a.fraction < 1)
+    parts = short_answer([a.text for a in q.answers if a.fraction >= 1], [], q.feedback.get("correct"))
+    notes = plain_losses(q) + _dropped(wrong, "answer" if wrong == 1 else "answers")
     if q.match_case or any(a.match_case for a in q.answers):
         notes.append("Canvas short answers ignore case")
     return "short_answer_question", parts, notes

@@ -73,10 +73,8 @@ def general_html(item: Item) -> str:
 
 
 def plain_losses(item: Item) -> list[str]:
-    """What the plain-text fields of an LMS question lose: short answers and matching choices are
-    plain text (their Markdown removed), and GIFT cannot carry some backslashes in them."""
-    if item.kind == "short_answer" and any(lossy_plain(a.text) for a in item.answers):
-        return ["an answer has a backslash before one of ~=#{}:n, which GIFT cannot carry"]
+    """What the plain-text fields of an LMS question lose: matching choices are plain text (their
+    Markdown removed). (GIFT carries every backslash: see :func:`tmvlearn.quiz.formats.gift.escape`.)"""
     if item.kind == "matching" and any(plain(r) != r for r in item.rights):
         return ["the choices are plain text in the LMS (their Markdown is removed)"]
     return []
@@ -86,9 +84,13 @@ def plain_losses(item: Item) -> list[str]:
 
 _MARK = {"em": "*", "i": "*", "strong": "**", "b": "**", "del": "~~", "s": "~~"}
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "tr", "ul", "ol"}
-# Only what would change how the text renders: backslash, asterisk, backtick, "<", an underscore at
-# a word's edge, a double tilde (so "TMVLEARN_HOME" or "[1]" come back as written).
-_MD_SPECIAL = re.compile(r"([\\`*<])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|(~)(?=~)")
+# Only what would change how the text renders: asterisk, backtick, "<", an underscore at a word's
+# edge, a double tilde (so "TMVLEARN_HOME" or "[1]" come back as written); and a backslash, but only
+# before ASCII punctuation or a line break (elsewhere, as in "\\neq", Markdown keeps it as it is),
+# which is decided once the whole text is known (_BACKSLASH marks each until then).
+_MD_SPECIAL = re.compile(r"([`*<])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|(~)(?=~)")
+_BACKSLASH = "\ue020"
+_ESCAPED_BACKSLASH = re.compile(_BACKSLASH + r"(?=[!-/:-@\[-`{-~\ue020\n])")
 
 
 class _ToMarkdown(HTMLParser):
@@ -162,7 +164,7 @@ class _ToMarkdown(HTMLParser):
         data = re.sub(r"\s+", " ", data)
         parts = _TEX.split(data)  # maths back to $...$, its text untouched
         for i, part in enumerate(parts):
-            escaped = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), part)
+            escaped = _MD_SPECIAL.sub(lambda m: "\\" + m.group(0), part.replace("\\", _BACKSLASH))
             self.out.append(f"${part.strip()}$" if i % 2 else escaped)
 
 
@@ -172,6 +174,7 @@ def html_to_markdown(fragment: str) -> str:
     parser.feed(fragment)
     parser.close()
     text = "".join(parser.out)
+    text = _ESCAPED_BACKSLASH.sub(r"\\\\", text).replace(_BACKSLASH, "\\")
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     lines = (line if line.startswith("    ") else line.strip() for line in text.split("\n"))

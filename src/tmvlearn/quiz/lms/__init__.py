@@ -290,6 +290,33 @@ class Imported:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     path: Path | None = None
+    lost: list[tuple[str, str]] = field(default_factory=list)  # (where, what): imported, but not whole
+
+
+def _percent(fraction: float) -> str:
+    return f"{fraction * 100:.4g}%"
+
+
+def partial_credit_lost(item: Any, answers: Iterable[Any] | None = None) -> str | None:
+    """What an imported question's partial credit becomes in tmvlearn, where its type cannot hold it
+    (one note per question), or None. tmvlearn's short text, numeric and single choice have right and
+    wrong answers only, and its multiple select scores all or nothing. ``answers`` (with ``text`` and
+    ``fraction``): as the file gave them, when the reader has already rounded ``item``'s."""
+    part = [a for a in (item.answers if answers is None else answers) if 0 < a.fraction < 1 and a.text != "*"]
+    shares = ", ".join(_percent(a.fraction) for a in part)
+    if part and item.kind == "short_answer":
+        return (f"{len(part)} answer(s) worth part of the mark ({shares}) came in as wrong answers: a "
+                "tmvlearn short text has no partial credit")
+    if part and item.kind == "numerical":
+        return (f"{len(part)} number(s) worth part of the mark ({shares}) came in as wrong numbers: a "
+                "tmvlearn numeric question has no partial credit")
+    if part and item.kind == "single_choice":
+        return (f"{len(part)} option(s) worth part of the mark ({shares}) came in as wrong options: a "
+                "tmvlearn single choice has one right option")
+    if item.kind == "multiple_choice" and item.type is None:  # not written by tmvlearn
+        return ("the LMS's partial credit for a partly right selection is not kept: a tmvlearn multiple "
+                "select scores all or nothing")
+    return None
 
 
 _LESSON = re.compile(r"^[0-9]{2}_[a-z0-9_]+$")
@@ -417,7 +444,7 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
     if single:
         objectives = {k: v for k, v in (metas[0].get("objectives") or {}).items()
                       if isinstance(k, str) and isinstance(v, str) and re.match(r"^O\d+$", k) and v.strip()}
-    entries, ids, notes = [], {}, []
+    entries, ids, notes, imported_lost = [], {}, [], []
     for q in questions:
         where = f"{name} line {q.line}"
         meta = q.meta or {}
@@ -466,6 +493,9 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
             skipped.append((f"{where} (question {qid})", why))
             continue
         entries.append(entry)
+        lost = partial_credit_lost(item, q.answers)
+        if lost:
+            imported_lost.append((f"{where} (question {qid})", lost))
         worked = meta.get("worked_variant")
         if isinstance(worked, dict) and worked:  # written by tmvlearn from a variant (fresh numbers)
             values = ", ".join(f"{k} = {v}" for k, v in worked.items())
@@ -473,7 +503,7 @@ def import_gift(source: str | Path, out: str | Path, *, lesson: str | None = Non
                           f"with the fixed worked values ({values})"))
     title = title or (metas[0].get("title") if single else None) or f"Imported from {name}"
     imported = _finish(lesson, title, objectives, entries, skipped, name)
-    imported.notes = notes
+    imported.notes, imported.lost = notes, imported_lost
     return imported
 
 

@@ -21,6 +21,7 @@ from tmvlearn.quiz.questions.base import (
     invalid,
     lettered_html,
     lettered_markdown,
+    letters,
     short,
     unique_texts,
 )
@@ -119,6 +120,13 @@ class Matching(Question):
 
     def answer_text(self) -> str:
         return "; ".join(f"{p['left']} → {p['right']}" for p in self.pairs)
+
+    def key_text(self, shown: list[str]) -> str:
+        """Each item with the letter its choice has on the printed sheet."""
+        if not all(p["right"] in shown for p in self.pairs):
+            return self.answer_text()
+        mark = dict(zip(shown, letters(len(shown)), strict=True))
+        return "; ".join(f"{p['left']} → ({mark[p['right']]}) {p['right']}" for p in self.pairs)
 
     def secret_texts(self) -> list[str]:
         fb = [p.get("feedback", "") for p in self.pairs]
@@ -231,6 +239,14 @@ class Ordering(Question):
 
     def answer_text(self) -> str:
         return " → ".join(f"({i}) {item}" for i, item in enumerate(self.items, 1))
+
+    def key_text(self, shown: list[str]) -> str:
+        """The letters of the printed sheet in the right order (what a learner writes), then the steps."""
+        if sorted(shown) != sorted(self.items):
+            return self.answer_text()
+        mark = dict(zip(shown, letters(len(shown)), strict=True))
+        order = ", ".join(mark[item] for item in self.items)
+        return f"{order}: " + " → ".join(f"({mark[item]}) {item}" for item in self.items)
 
     def secret_texts(self) -> list[str]:
         return super().secret_texts() + [self.answer_text()]

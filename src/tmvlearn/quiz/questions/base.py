@@ -213,6 +213,11 @@ class Question(BaseModel):
         """The answer, as a line of text for the instructor's key."""
         raise NotImplementedError
 
+    def key_text(self, shown: list[str]) -> str:
+        """The answer for marking a printed sheet whose options (or choices, or steps) are ``shown``
+        in that order, lettered (a), (b)... as the sheet letters them."""
+        return self.answer_text()
+
     def secret_texts(self) -> list[str]:
         """Texts that give the answer away: never in a student rendering."""
         texts = [self.explanation, self.note or "", self.solution or ""] + list(self.feedback.values())

@@ -16,6 +16,7 @@ from tmvlearn.quiz.questions.base import (
     Result,
     Text,
     invalid,
+    letters,
     short,
     text_list,
     unique_texts,
@@ -124,6 +125,9 @@ class SingleChoice(_Choice):
     def answer_text(self) -> str:
         return self.answer
 
+    def key_text(self, shown: list[str]) -> str:
+        return _lettered([self.answer], shown)
+
     def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
         problems = ([] if self.answer in self.options
                     else [(("answer",), f"{self.answer!r} is not among the options")])
@@ -202,6 +206,9 @@ class MultipleSelect(_Choice):
     def answer_text(self) -> str:
         return "; ".join(self.answer)
 
+    def key_text(self, shown: list[str]) -> str:
+        return _lettered(list(self.answer), shown)
+
     def bank_problems(self) -> list[tuple[tuple[Any, ...], str]]:
         problems = [(("answer", j), f"{answer!r} is not among the options")
                     for j, answer in enumerate(self.answer) if answer not in self.options]
@@ -224,6 +231,15 @@ class MultipleSelect(_Choice):
     def from_exchange(cls, item: Item) -> dict[str, Any]:
         options, right, feedback = cls._read_options(item)
         return cls._with_kept({"options": options, "answer": right, "feedback": feedback}, item)
+
+
+def _lettered(right: list[str], shown: list[str]) -> str:
+    """Right options by their place on a printed sheet: ``(b) text; (d) text``, in sheet order; the
+    bank's own text where an option is not shown."""
+    if not all(r in shown for r in right):
+        return "; ".join(right)
+    places = sorted(shown.index(r) for r in right)
+    return "; ".join(f"({letters(len(shown))[i]}) {shown[i]}" for i in places)
 
 
 def _tally(right: int, wrong: int, missing: int) -> str:

@@ -337,7 +337,12 @@ class Numeric(Question):
             if not case.get("correct"):
                 out.append(case["value"] if "value" in case else case["range"][0])
         width = max(self.tolerance, self.rel_tolerance * abs(self.answer), 1e-6 * max(1.0, abs(self.answer)))
-        out += [self.answer + 3 * width + 1, self.answer - 3 * width - 1]
+        right = [c["range"] for c in self.cases if c.get("correct") and "range" in c]
+        far = [self.answer + 3 * width + 1, self.answer - 3 * width - 1]
+        for lo, hi in right:  # past a right range around the key (an imported half-open one)
+            if any(lo <= v < hi for v in far):
+                far = [hi + (hi - lo) + 1, lo - (hi - lo) - 1]
+        out += [v for v in far if not any(lo <= v < hi for lo, hi in right)]
         return [v for v in out if not self._close(v)]
 
     def answer_text(self) -> str:
