@@ -11,36 +11,21 @@ every answer is recorded, nothing leaves the machine and the console stays clean
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from urllib.parse import urlparse
 
+import browser_support as bs
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = Path(os.environ.get("TMVLEARN_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
+FOLDER = "browser"  # test-artifacts/browser/
 LESSON = "08_review_due.ipynb"
 LEARNER = "browser-review"
 
-if not CHROMIUM or not shutil.which("tmvlearn", path=str(Path(sys.executable).parent)):
-    if os.environ.get("CI"):
-        pytest.fail("the browser test needs Chromium (apt-get install chromium) and the tmvlearn "
-                    "command in this environment", pytrace=False)
-    pytest.skip("needs Chromium and an installed tmvlearn command", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+bs.require_browser()
 
 
 def _missed_questions() -> list[tuple[str, str]]:
@@ -55,104 +40,27 @@ def _missed_questions() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """`tmvlearn lab --no-browser` for a learner with three misses from two days ago."""
+def review_lesson(lab):
+    """Lesson 8 of the session's `tmvlearn lab`, for a learner with three misses from two days ago:
+    a copy of the workbook's lesson in a folder of its own whose kernel runs as that learner, with
+    that learner's own progress store (a kernel spec with TMVLEARN_LEARNER and TMVLEARN_HOME)."""
     from tmvlearn.quiz import ProgressStore
 
-    root = tmp_path_factory.mktemp("lab-review")
-    progress = root / "progress"
+    progress = lab.root / "progress-review"
     store = ProgressStore(progress / "progress.sqlite3")
     when = datetime.now(timezone.utc) - timedelta(days=2)
     for i, (lesson, qid) in enumerate(_missed_questions()):
         store.record(lesson=lesson, question_id=qid, response="(earlier)", score=0, correct=False,
                      learner=LEARNER, time=(when + timedelta(minutes=i)).isoformat())
     store.close()
-    env = {**os.environ,
-           "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-           "TMVLEARN_HOME": str(progress), "TMVLEARN_LEARNER": LEARNER}
-    for plugin, values in {
-        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    }.items():
-        path = root / "settings" / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values), encoding="utf-8")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    token = secrets.token_hex(16)
-    command = [str(Path(sys.executable).with_name("tmvlearn")), "lab", str(root / "workbook"),
-               "--no-browser", "--port", str(port), "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={token}", "--LabApp.extension_manager=readonly",
-               "--ServerApp.allow_root=True"]
-    with open(root / "server.log", "w") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("JupyterLab did not start:\n"
-                                           + (root / "server.log").read_text()) from None
-                    time.sleep(0.2)
-            yield {"base": base, "token": token, "db": progress / "progress.sqlite3"}
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)  # the server and its kernels
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-
-
-@pytest.fixture
-def page(lab):
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--no-first-run"])
-        context = browser.new_context(viewport={"width": 1280, "height": 1400})
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        page.outside_requests, page.console_errors = [], []
-
-        def route(route):
-            url = urlparse(route.request.url)
-            if url.scheme in ("data", "blob", "file") or url.hostname in ("127.0.0.1", "localhost"):
-                route.continue_()
-            else:
-                page.outside_requests.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", route)
-        page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-        yield page
-        browser.close()
-
-
-PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-
-
-def _run_all(page) -> None:
-    def menu(name: str, item: str) -> None:
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{name}$")).click()
-        page.get_by_role("menuitem", name=re.compile(f"^{re.escape(item)}")).first.click()
-
-    menu("Edit", "Clear Outputs of All Cells")
-    page.wait_for_function(f"{PROMPTS}.every(e => !/\\d/.test(e.textContent))")
-    visible = page.evaluate(f"{PROMPTS}.filter(e => e.textContent.trim()).length")
-    menu("Run", "Run All Cells")
-    page.wait_for_function(f"n => {PROMPTS}.filter(e => /\\[\\d+\\]/.test(e.textContent)).length === n",
-                           arg=visible, timeout=180_000)
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    kernel = lab.add_kernel("tmvlearn-review", {"TMVLEARN_LEARNER": LEARNER, "TMVLEARN_HOME": str(progress)})
+    nb = json.loads((lab.workbook / LESSON).read_text(encoding="utf-8"))
+    nb["metadata"]["kernelspec"] = {"name": kernel, "display_name": f"Python 3 ({kernel})",
+                                    "language": "python"}
+    folder = lab.workbook / "review"
+    folder.mkdir()
+    (folder / LESSON).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return {"path": f"{folder.name}/{LESSON}", "db": progress / "progress.sqlite3"}
 
 
 def _recorded(db: Path) -> list[tuple[str, str, int]]:
@@ -166,19 +74,11 @@ def _recorded(db: Path) -> list[tuple[str, str, int]]:
         conn.close()
 
 
-def _cells(page) -> int:
-    return page.locator(".jp-Notebook .jp-Cell").count()
-
-
-def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.goto(f"{lab['base']}/lab/tree/{LESSON}?reset&token={lab['token']}")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
-    _run_all(page)
-    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-    assert errors.count() == 0, errors.first.inner_text()[:500] if errors.count() else ""
-    cells = _cells(page)
+def test_a_review_and_flashcards_by_keyboard_alone(lab, review_lesson, page):
+    bs.open_notebook(page, lab, review_lesson["path"])
+    bs.run_all(page)
+    bs.assert_no_error_outputs(page, LESSON)
+    cells = bs.cells(page)
 
     # The review: the learner's three misses, from three lessons, each labelled
     review = page.locator(".jp-OutputArea .tmv-quiz").filter(has=page.locator(".tmv-review-plan")).first
@@ -187,7 +87,7 @@ def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
     labels = review.locator(".tmv-review-label").all_inner_texts()
     assert len(labels) == 3 and all("Source:" in t for t in labels)
     assert [re.search(r"Lesson (\d)", t).group(1) for t in labels] == ["1", "3", "5"]
-    review.screenshot(path=ARTIFACTS / "08-review.png")
+    bs.screenshot(review, FOLDER, "08-review")
 
     first = review.locator(".tmv-question").first
     qid = next(c[len("tmv-q-"):] for c in first.get_attribute("class").split() if c.startswith("tmv-q-"))
@@ -201,7 +101,7 @@ def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
         raise AssertionError("Tab never reached the Check button")
     page.keyboard.press("Enter")
     page.locator(f".tmv-feedback-{qid}").filter(has_text=re.compile(r"Correct|Not right")).wait_for()
-    assert _cells(page) == cells
+    assert bs.cells(page) == cells
 
     # Flashcards: F flips, K "knew it", D "didn't"; a K before flipping asks to flip first
     deck = page.locator(".jp-OutputArea .tmv-cards").first
@@ -214,7 +114,7 @@ def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
     deck.locator(".tmv-card-flip-first").wait_for()
     page.keyboard.press("f")
     deck.locator(".tmv-card-definition").wait_for()
-    deck.screenshot(path=ARTIFACTS / "08-flashcard-flipped.png")
+    bs.screenshot(deck, FOLDER, "08-flashcard-flipped")
     page.keyboard.press("k")
     deck.locator(".tmv-card-count", has_text="Card 2 of 8").wait_for()
     assert deck.locator(".tmv-card-term").inner_text() != term
@@ -227,17 +127,16 @@ def test_a_review_and_flashcards_by_keyboard_alone(lab, page):
     deck.locator(".tmv-card-flip-first").wait_for()
     page.keyboard.press(" ")  # Space flips too
     deck.locator(".tmv-card-definition").wait_for()
-    deck.screenshot(path=ARTIFACTS / "08-flashcards.png")
-    assert _cells(page) == cells, "no key reached JupyterLab's notebook shortcuts"
+    bs.screenshot(deck, FOLDER, "08-flashcards")
+    assert bs.cells(page) == cells, "no key reached JupyterLab's notebook shortcuts"
 
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        rows = _recorded(lab["db"])
+        rows = _recorded(review_lesson["db"])
         if len(rows) == 6:
             break
         time.sleep(0.3)
     assert rows[3][0] == qid and rows[3][1] == "practice", rows
     assert [(r[1], r[2]) for r in rows[4:]] == [("flashcard", 1), ("flashcard", 0)], rows
-    page.screenshot(path=ARTIFACTS / "08_review_due.png", full_page=True)
-    assert not page.outside_requests, page.outside_requests[:5]
-    assert not page.console_errors, page.console_errors[:5]
+    bs.screenshot(page, FOLDER, "08_review_due", full_page=True)
+    bs.assert_clean(page)
