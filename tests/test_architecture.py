@@ -2,10 +2,13 @@
 question types know the concrete question classes."""
 
 import ast
+import functools
 import pkgutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import tmvlearn
 from tmvlearn.quiz.questions import QUESTION_TYPES
@@ -16,7 +19,8 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages([str(PACKAGE)], "tmvlearn
 TYPE_MODULES = "tmvlearn.quiz.questions"
 
 
-def _imports(module: str) -> tuple[set[str], set[str]]:
+@functools.cache
+def _imports(module: str) -> tuple[frozenset[str], frozenset[str]]:
     """(modules imported, names imported from tmvlearn modules) by one module's source."""
     path = PACKAGE.joinpath(*module.split(".")[1:])
     path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
@@ -29,9 +33,10 @@ def _imports(module: str) -> tuple[set[str], set[str]]:
             modules.add(node.module)
             if node.module.startswith("tmvlearn"):
                 names |= {alias.name for alias in node.names}
-    return modules, names
+    return frozenset(modules), frozenset(names)
 
 
+@pytest.mark.slow  # a fresh interpreter imports every module anew: seconds
 def test_every_module_imports_alone_in_a_fresh_interpreter():
     """An import cycle shows up as an ImportError when the cycle is entered from one of its modules:
     each module is imported first, with no tmvlearn module loaded before it."""
