@@ -1,8 +1,11 @@
 """Fixtures of the real-browser tests (built on tests/browser_support.py).
 
-One Chromium and one ``tmvlearn lab`` serve the whole session (each test gets a fresh page), and the
-tests that use them run last, together: a live Playwright marks its event loop as running in this
-thread, which the kernels' clients of the other tests (nbval, papermill, handouts) need not see.
+One Chromium and one ``tmvlearn lab`` serve the tests that use them (each test gets a fresh page).
+Those tests run first, together, and the browser and JupyterLab are closed as soon as the last of
+them is done: a live Playwright marks its event loop as running in this thread, and the quiz's
+widgets defer a check to a running loop (tmvlearn.quiz.display.after_inputs), so the other tests
+must never run beside it. First, because they are the longest: with pytest-xdist they start at once
+on one worker while the others share out the rest.
 """
 
 from __future__ import annotations
@@ -10,13 +13,27 @@ from __future__ import annotations
 import browser_support
 import pytest
 
+SHARED = ("lab", "browser")  # session fixtures closed as soon as no further test needs them
+
+
+def _in_browser(item) -> bool:
+    return "browser" in getattr(item, "fixturenames", ())
+
 
 def pytest_collection_modifyitems(config, items):
-    """The tests that use the browser move to the end, in their order."""
-    in_browser = [item for item in items if "browser" in getattr(item, "fixturenames", ())]
-    if in_browser:
-        others = [item for item in items if "browser" not in getattr(item, "fixturenames", ())]
-        items[:] = others + in_browser
+    """The tests that use the browser move to the front, in their order."""
+    items[:] = [item for item in items if _in_browser(item)] + [i for i in items if not _in_browser(i)]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last test that uses the browser (and the lab), close them."""
+    result = yield
+    if _in_browser(item) and (nextitem is None or not _in_browser(nextitem)):
+        for name in SHARED:
+            for fixturedef in item._fixtureinfo.name2fixturedefs.get(name, ()):
+                fixturedef.finish(item._request)
+    return result
 
 
 @pytest.fixture(scope="session")
