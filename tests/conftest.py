@@ -4,8 +4,9 @@ One Chromium and one ``tmvlearn lab`` serve the tests that use them (each test g
 Those tests run first, together, and the browser and JupyterLab are closed as soon as the last of
 them is done: a live Playwright marks its event loop as running in this thread, and the quiz's
 widgets defer a check to a running loop (tmvlearn.quiz.display.after_inputs), so the other tests
-must never run beside it. First, because they are the longest: with pytest-xdist they start at once
-on one worker while the others share out the rest.
+must never run beside it. First, because they are the longest: with pytest-xdist (``--dist
+loadfile``, in collection order) their files start at once while the other workers share out the rest;
+each worker that runs one has its own browser and JupyterLab.
 """
 
 from __future__ import annotations
