@@ -8,6 +8,7 @@ import os
 import tempfile
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")  # this process only; kernels keep Jupyter's inline backend
 os.environ["TMVLEARN_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-test-home-")
@@ -17,9 +18,17 @@ os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-test-state-")
 
 def pytest_collection_modifyitems(config, items):
     """Lesson cells collected by nbval run in a kernel: the `notebooks` and `slow` tiers."""
-    import pytest
-
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pyproject.toml): a worker per CPU for the whole suite or a tier of it; tests named
+    on the command line run in this process, with no workers to start (PYTEST_XDIST_AUTO_NUM_WORKERS
+    or ``-n N`` still choose)."""
+    named = config.args_source == pytest.Config.ArgsSource.ARGS
+    if named and not os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return 0
+    return None  # pytest-xdist's own choice: the CPU count

@@ -2,10 +2,13 @@
 700 lines, dependencies point one way, and only the question types know the concrete question classes."""
 
 import ast
+import functools
 import pkgutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import tmvlearn
 from tmvlearn.quiz.questions import QUESTION_TYPES
@@ -17,7 +20,8 @@ TYPE_MODULES = "tmvlearn.quiz.questions"
 MAX_LINES = 700
 
 
-def _imports(module: str) -> tuple[set[str], set[str]]:
+@functools.cache
+def _imports(module: str) -> tuple[frozenset[str], frozenset[str]]:
     """(modules imported, names imported from tmvlearn modules) by one module's source."""
     tree = ast.parse(_source(module).read_text(encoding="utf-8"))
     modules, names = set(), set()
@@ -28,7 +32,7 @@ def _imports(module: str) -> tuple[set[str], set[str]]:
             modules.add(node.module)
             if node.module.startswith("tmvlearn"):
                 names |= {alias.name for alias in node.names}
-    return modules, names
+    return frozenset(modules), frozenset(names)
 
 
 def _source(module: str) -> Path:
@@ -179,6 +183,7 @@ def test_no_module_is_over_700_lines():
         f"{path} ({n})" for path, n in sorted(over.items(), key=lambda item: -item[1]))
 
 
+@pytest.mark.slow  # a fresh interpreter imports every module anew: seconds
 def test_every_module_imports_alone_in_a_fresh_interpreter():
     """An import cycle shows up as an ImportError when the cycle is entered from one of its modules:
     each module is imported first, with no tmvlearn module loaded before it."""

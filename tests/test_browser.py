@@ -11,175 +11,24 @@ leaves the machine, or any console error, fails the test. Screenshots and timing
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
-from urllib.parse import urlparse
 
+import browser_support as bs
 import pytest
 
 from tmvlearn.lessons import lesson_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebooks, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = Path(os.environ.get("TMVLEARN_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
+FOLDER = "browser"  # test-artifacts/browser/
 LESSONS = [p.name for p in lesson_paths()]
 TIMINGS: dict[str, float] = {}
 
-if not CHROMIUM or not shutil.which("tmvlearn", path=str(Path(sys.executable).parent)):
-    if os.environ.get("CI"):
-        pytest.fail("the browser test needs Chromium (apt-get install chromium) and the tmvlearn "
-                    "command in this environment", pytrace=False)
-    pytest.skip("needs Chromium and an installed tmvlearn command", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+bs.require_browser()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _write_settings(settings: Path) -> None:
-    """No news pop-up, and every cell rendered (no windowing) so selectors see the whole lesson."""
-    for plugin, values in {
-        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-    }.items():
-        path = settings / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values), encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """`tmvlearn lab --no-browser` in a fresh workspace, on loopback with a token; stopped at the end."""
-    root = tmp_path_factory.mktemp("lab")
-    env = {**os.environ,
-           "JUPYTER_CONFIG_DIR": str(root / "config"), "JUPYTER_RUNTIME_DIR": str(root / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(root / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(root / "workspaces"),
-           "TMVLEARN_HOME": str(root / "progress"), "TMVLEARN_LEARNER": "browser-test"}
-    _write_settings(root / "settings")
-    port, token = _free_port(), secrets.token_hex(16)
-    command = [str(Path(sys.executable).with_name("tmvlearn")), "lab", str(root / "workbook"),
-               "--no-browser", "--port", str(port), "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={token}", "--LabApp.extension_manager=readonly",
-               "--ServerApp.allow_root=True"]
-    with open(root / "server.log", "w") as log:
-        started = time.perf_counter()
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("JupyterLab did not start:\n"
-                                           + (root / "server.log").read_text()) from None
-                    time.sleep(0.2)
-            TIMINGS["server_ready_s"] = time.perf_counter() - started
-            yield {"base": base, "token": token, "started": started, "workbook": root / "workbook"}
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)  # the whole group: the server and its kernels
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.outside_requests, page.console_errors = [], []
-
-    def route(route):
-        url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob", "file") or url.hostname in ("127.0.0.1", "localhost"):
-            route.continue_()
-        else:
-            page.outside_requests.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
-    yield page
-    context.close()
-
-
-# --- driving JupyterLab -----------------------------------------------------------------------
-
-def _shut_down_kernels(lab) -> None:
-    """End the previous lesson's kernel through the REST API, as closing its tab would."""
-    auth = {"Authorization": f"token {lab['token']}"}
-    with urllib.request.urlopen(urllib.request.Request(f"{lab['base']}/api/sessions", headers=auth)) as reply:
-        sessions = json.load(reply)
-    for session in sessions:
-        request = urllib.request.Request(f"{lab['base']}/api/sessions/{session['id']}", method="DELETE",
-                                         headers=auth)
-        urllib.request.urlopen(request).close()
-
-
-def _open(page, lab, name: str) -> None:
-    """Open one lesson alone (``reset``: no tabs restored from the previous lesson)."""
-    _shut_down_kernels(lab)
-    page.goto(f"{lab['base']}/lab/tree/{name}?reset&token={lab['token']}")
-    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
-
-
-def _menu(page, menu: str, item: str) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
-    page.get_by_role("menuitem", name=re.compile(f"^{re.escape(item)}")).first.click()
-
-
-PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-
-
-def _run_all(page) -> None:
-    """Clear the stored outputs (so a finished run is visible), run every cell, wait for the last."""
-    _menu(page, "Edit", "Clear Outputs of All Cells")
-    page.wait_for_function(f"{PROMPTS}.every(e => !/\\d/.test(e.textContent))")
-    # Collapsed (solution) cells show no prompt; every visible prompt must get its number.
-    visible = page.evaluate(f"{PROMPTS}.filter(e => e.textContent.trim()).length")
-    _menu(page, "Run", "Run All Cells")
-    page.wait_for_function(f"n => {PROMPTS}.filter(e => /\\[\\d+\\]/.test(e.textContent)).length === n",
-                           arg=visible, timeout=180_000)
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
-
-
-def _assert_no_error_outputs(page, name: str) -> None:
-    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
-    assert errors.count() == 0, f"{name}: error output: {errors.first.inner_text()[:500]}"
-
+# --- driving JupyterLab (opening, running, menus: tests/browser_support.py) -------------------------
 
 def _move_a_control(explorer) -> None:
     control = explorer.locator(".tmv-control").first
@@ -267,29 +116,29 @@ def _progress_output(page) -> str:
 # --- the test -----------------------------------------------------------------------------------
 
 def test_every_lesson_runs_and_responds_in_jupyterlab(lab, page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    TIMINGS["server_ready_s"] = lab.ready_s
     suite_start = time.perf_counter()
-    copied = sorted(p.name for p in lab["workbook"].glob("*.ipynb"))
+    copied = sorted(p.name for p in lab.workbook.glob("*.ipynb"))
     assert copied == LESSONS, "tmvlearn lab copied every lesson"
     for name in LESSONS:
         try:
             _check_lesson(page, lab, name)
         except Exception:
-            page.screenshot(path=ARTIFACTS / f"FAILED-{name[:-6]}.png")
+            bs.screenshot(page, FOLDER, f"FAILED-{name[:-6]}")
             raise
     TIMINGS["all_lessons_s"] = time.perf_counter() - suite_start
     timings = {k: round(v, 2) for k, v in TIMINGS.items()}
-    (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=1))
+    (bs.artifacts(FOLDER) / "timings.json").write_text(json.dumps(timings, indent=1))
 
 
 def _check_lesson(page, lab, name: str) -> None:
     """Run one lesson in the browser and use its explorers and quiz as a learner would."""
-    _open(page, lab, name)
+    bs.open_notebook(page, lab, name)
     if name == LESSONS[0]:
-        TIMINGS["lab_to_first_rendered_cell_s"] = time.perf_counter() - lab["started"]
+        TIMINGS["lab_to_first_rendered_cell_s"] = time.perf_counter() - lab.started
     start = time.perf_counter()
-    _run_all(page)
-    _assert_no_error_outputs(page, name)
+    bs.run_all(page)
+    bs.assert_no_error_outputs(page, name)
     count = _explorers_react(page, name)
     questions = _radio_questions(page)
     by_click = _answer_by_click(page, questions.nth(0))
@@ -297,19 +146,16 @@ def _check_lesson(page, lab, name: str) -> None:
     assert by_click and by_keys
     if name.startswith("00_"):
         assert "00_start_here" not in _progress_output(page)
-        _menu(page, "Kernel", "Restart Kernel")
-        page.locator(".jp-Dialog .jp-mod-accept").click()  # "Restart"
-        page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
-        _run_all(page)
+        bs.restart_kernel(page)
+        bs.run_all(page)
         assert "00_start_here" in _progress_output(page), "progress survives a kernel restart"
-    questions.nth(0).screenshot(path=ARTIFACTS / f"{name[:-6]}-quiz.png")
+    bs.screenshot(questions.nth(0), FOLDER, f"{name[:-6]}-quiz")
     explorer = page.locator(".jp-OutputArea .tmv-explorer").first
     if count:
-        explorer.screenshot(path=ARTIFACTS / f"{name[:-6]}-explorer.png")
-    page.screenshot(path=ARTIFACTS / f"{name[:-6]}.png")
+        bs.screenshot(explorer, FOLDER, f"{name[:-6]}-explorer")
+    bs.screenshot(page, FOLDER, name[:-6])
     TIMINGS[f"{name[:-6]}_run_and_interact_s"] = time.perf_counter() - start
-    assert not page.outside_requests, f"{name}: requests left the machine: {page.outside_requests[:5]}"
-    assert not page.console_errors, f"{name}: console errors: {page.console_errors[:5]}"
+    bs.assert_clean(page, name)
 
 
 # --- a quiz taken as a learner: every type, the keyboard, one attempt per check, a lost kernel -----
@@ -317,10 +163,6 @@ def _check_lesson(page, lab, name: str) -> None:
 LESSON_WITH_EVERY_TYPE = "01_biogenesis.ipynb"
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
         "resultTypes": ["violations"]}
-
-
-def _cells(page) -> int:
-    return page.locator(".jp-Notebook .jp-Cell").count()
 
 
 def _active_cell(page) -> int:
@@ -350,17 +192,16 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
 
     from tmvlearn.quiz import load_bank
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     bank = load_bank("01_biogenesis")
     by_type = {}
     for question in bank:
         by_type.setdefault(question.type, question)
-    _open(page, lab, LESSON_WITH_EVERY_TYPE)
-    _run_all(page)
+    bs.open_notebook(page, lab, LESSON_WITH_EVERY_TYPE)
+    bs.run_all(page)
     quiz = page.locator(".jp-OutputArea .tmv-quiz").last
     quiz.wait_for()
     quiz.locator(".tmv-question").first.scroll_into_view_if_needed()
-    cells_before = _cells(page)
+    cells_before = bs.cells(page)
 
     def box(question):
         return quiz.locator(f".tmv-q-{question.id}")
@@ -403,7 +244,7 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     _tab_to(page, f".tmv-check-{order.id}")
     page.keyboard.press("Enter")
     assert "✔" in feedback(order)
-    assert _cells(page) == cells_before, "keys typed in the quiz added no cell"
+    assert bs.cells(page) == cells_before, "keys typed in the quiz added no cell"
 
     # 4. the other types by mouse: true/false, multiple select, short text, matching
     tf = by_type["true_false"]
@@ -423,7 +264,7 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     # 5. a double click on Check records one attempt
     import sqlite3
 
-    store = Path(lab["workbook"]).parent / "progress" / "progress.sqlite3"
+    store = lab.progress / "progress.sqlite3"
 
     def recorded() -> int:  # every lesson's run shares this store: count this question's attempts
         with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as conn:
@@ -435,7 +276,7 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     box(tf).locator(f".tmv-check-{tf.id}").dblclick()
     feedback(tf)
     page.wait_for_timeout(1500)
-    quiz.screenshot(path=ARTIFACTS / "quiz-every-type.png")
+    bs.screenshot(quiz, FOLDER, "quiz-every-type")
     assert recorded() == before + 1, "a double click on Check recorded one attempt"
 
     # 6. accessibility of the quiz: no serious or critical WCAG 2.1 AA violation
@@ -446,30 +287,25 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
 
     # 7. after a kernel restart the quiz says it has lost its kernel, and how to get it back; clicks
     # on its dead buttons end in no uncaught page error; the advice, followed literally, works
-    page_errors: list[str] = []
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
-    _menu(page, "Kernel", "Restart Kernel")
-    page.locator(".jp-Dialog .jp-mod-accept").click()
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=60_000)
+    bs.restart_kernel(page)
     box(sc).locator(f".tmv-retry-{sc.id}").click()
     stale = quiz.locator(".tmv-stale")
     stale.wait_for(timeout=10_000)
     advice = stale.inner_text()
     assert "Run All Cells" in advice and "kept" in advice, advice
-    quiz.screenshot(path=ARTIFACTS / "quiz-stale-kernel.png")
+    bs.screenshot(quiz, FOLDER, "quiz-stale-kernel")
     box(tf).locator(f".tmv-retry-{tf.id}").click()
     page.wait_for_timeout(500)
-    assert not page_errors, page_errors[:3]
-    _run_all(page)  # "Run the lesson from the top (Run menu, Run All Cells)"
+    assert not page.page_errors, page.page_errors[:3]
+    bs.run_all(page)  # "Run the lesson from the top (Run menu, Run All Cells)"
     quiz.wait_for(timeout=60_000)
-    assert not page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                            has_text="NameError").count(), "no cell failed after the restart"
+    bs.assert_no_error_outputs(page, "after the restart")
     kept = quiz.locator(".tmv-kept").inner_text().lower()
     assert "kept" in kept, "the answers from before the restart are kept"
     box(tf).locator("label", has_text=re.compile(f"^{tf.answer_text()}$")).click()
     box(tf).locator(f".tmv-check-{tf.id}").click()
     assert "✔" in feedback(tf), "the quiz works again"
-    assert not page_errors, page_errors[:3]
+    assert not page.page_errors, page.page_errors[:3]
     assert not page.outside_requests, page.outside_requests[:5]
 
 
@@ -487,6 +323,5 @@ def test_a_handout_reads_offline_runs_no_script_and_passes_axe(page, tmp_path):
     assert page.evaluate("document.scripts.length") == 0
     results = Axe().run(page, options=WCAG)
     assert not _serious(results.response["violations"]), _serious(results.response["violations"])
-    page.screenshot(path=ARTIFACTS / "handout-00-student.png", full_page=False)
-    assert not page.outside_requests, page.outside_requests[:5]
-    assert not page.console_errors, page.console_errors[:5]
+    bs.screenshot(page, FOLDER, "handout-00-student", full_page=False)
+    bs.assert_clean(page)

@@ -160,6 +160,8 @@ def test_python_m_tmvlearn_lessons_is_an_alias_of_lessons_run():
     assert usage.returncode == 0 and usage.stdout.startswith("usage: tmvlearn lessons run")
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow  # starts a kernel
 def test_rerun_in_place_writes_outputs_without_widget_views(tmp_path):
     import nbformat
 

@@ -23,10 +23,6 @@ FACTORIES = {
 }
 
 
-def built_state_keys(name):
-    return FACTORIES[name]().state().keys()
-
-
 @pytest.fixture(scope="module")
 def built():
     return {name: make() for name, make in FACTORIES.items()}
@@ -50,7 +46,7 @@ def test_builds_with_controls_widget_and_alt_text(built, name):
 
 
 @pytest.mark.parametrize("name", FACTORIES)
-def test_static_fallback_without_front_end(name):
+def test_static_fallback_without_front_end(built, name):
     exp = FACTORIES[name](interactive=False)
     assert exp.controls == {} and exp.widget is None
     data, meta = exp._repr_mimebundle_()
@@ -60,7 +56,7 @@ def test_static_fallback_without_front_end(name):
     assert image.size == (meta["image/png"]["width"], meta["image/png"]["height"])
     assert image.size[0] == 800 and image.size[1] >= 450
     assert np.asarray(image).std() > 10  # not a blank image
-    assert exp.state().keys() == built_state_keys(name), "the same state without a front end"
+    assert exp.state().keys() == built[name].state().keys(), "the same state without a front end"
     assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
 
 

@@ -43,8 +43,8 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
+import browser_support as bs
 import pytest
 
 from tmvlearn.lessons import lesson_paths
@@ -58,7 +58,6 @@ ARTIFACTS = Path(os.environ.get("TMVLEARN_ARTIFACTS", ROOT / "test-artifacts")) 
 BIN = Path(sys.prefix) / "bin"  # the test's environment: the hub and every server run from it
 PROXY_LOCAL = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
 PROXY = str(PROXY_LOCAL) if PROXY_LOCAL.exists() else shutil.which("configurable-http-proxy")
-CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
 PREFIX = "tmvhub"  # every account and group this test makes is named tmvhub-<run>-...
 MARK = "tmvlearn hub e2e test"  # ... and its accounts carry this comment, with the pid of the run
 LEARNERS = ("ann", "ben", "cai")
@@ -76,7 +75,7 @@ def _missing() -> list[str]:
         if not shutil.which(tool):
             package = "acl" if tool == "setfacl" else "passwd util-linux iproute2"
             needs.append(f"{tool} (apt-get install {package})")
-    if not CHROMIUM:
+    if not bs.CHROMIUM:
         needs.append("Chromium (apt-get install chromium)")
     if not PROXY:
         needs.append("configurable-http-proxy (npm install --prefix .ci/node configurable-http-proxy, "
@@ -92,7 +91,7 @@ if _missing():
     if os.environ.get("CI"):
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 
 # --- accounts ---------------------------------------------------------------------------------------
@@ -321,17 +320,6 @@ class Hub:
         return forced
 
 
-def _free_ports(n: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(n)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 def _listening(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(1)
@@ -381,7 +369,7 @@ def _course():
 def _hub(course):
     """The hub, started with the shipped configuration; stopped at the end, whatever happened."""
     people, volume, state = course["people"], course["volume"], course["state"]
-    port, hub_port, api_port = _free_ports(3)
+    port, hub_port, api_port = bs.free_ports(3)
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMVLEARN_")}
     env.update(TMVLEARN_HUB_URL=base, TMVLEARN_COURSE=str(volume),
@@ -435,37 +423,11 @@ def hub(course):
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                  "--disable-sync", "--disable-quic"])
-        yield browser
-        browser.close()
-
-
 # --- a learner's visit ------------------------------------------------------------------------------
-
-PROMPTS = "[...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]"
-
-
-def _menu(page, menu: str, item: str) -> None:
-    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
-    page.get_by_role("menuitem", name=re.compile(f"^{re.escape(item)}")).first.click()
-
 
 def _run_all(page) -> None:
     """Run every cell (as tests/test_browser.py does) and wait until each visible prompt has its number."""
-    _menu(page, "Edit", "Clear Outputs of All Cells")
-    page.wait_for_function(f"{PROMPTS}.every(e => !/\\d/.test(e.textContent))")
-    visible = page.evaluate(f"{PROMPTS}.filter(e => e.textContent.trim()).length")
-    _menu(page, "Run", "Run All Cells")
-    page.wait_for_function(f"n => {PROMPTS}.filter(e => /\\[\\d+\\]/.test(e.textContent)).length === n",
-                           arg=visible, timeout=TIMEOUT_MS)
-    page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=TIMEOUT_MS)
+    bs.run_all(page, timeout=TIMEOUT_MS, idle_timeout=TIMEOUT_MS)
 
 
 def _answer(page, qid: str, label: str) -> str:
@@ -481,21 +443,12 @@ def _answer(page, qid: str, label: str) -> str:
 
 def _visit(browser, hub, name: str) -> dict:
     """One learner: log in, land in lesson 00 of their own workspace, run it, answer two questions."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    outside, errors = [], []
+    with bs.new_page(browser, hosts=("127.0.0.1",), schemes=("data", "blob"), timeout=TIMEOUT_MS) as page:
+        return _log_in_and_answer(page, hub, name)
 
-    def route(route):
-        url = urlparse(route.request.url)
-        if url.scheme in ("data", "blob") or url.hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
 
-    page.route("**/*", route)
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+def _log_in_and_answer(page, hub, name: str) -> dict:
+    outside, errors = page.outside_requests, page.console_errors
     try:
         page.goto(f"{hub.base}/hub/login")
         page.fill("#username_input", name)
@@ -504,7 +457,7 @@ def _visit(browser, hub, name: str) -> dict:
         page.click("#login_submit")
         page.wait_for_url(re.compile(f"/user/{re.escape(name)}/lab/tree/tmvlearn-workbook/{LESSON}"))
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-        page.get_by_text(re.compile(r"\|\s*Idle")).first.wait_for()
+        bs.wait_idle(page, TIMEOUT_MS)
         ready_s = time.perf_counter() - started
         page.locator(".jp-DirListing-item", has_text=LESSON).first.wait_for()  # the file browser lists it
         disabled = page.evaluate("JSON.parse(document.getElementById('jupyter-config-data').textContent)"
@@ -512,14 +465,12 @@ def _visit(browser, hub, name: str) -> dict:
         _run_all(page)
         right, wrong = _answer(page, *RIGHT), _answer(page, *WRONG)
         page.wait_for_timeout(500)
-        page.screenshot(path=ARTIFACTS / f"{name.rsplit('-', 1)[1]}-lesson00.png")
+        bs.screenshot(page, "hub", f"{name.rsplit('-', 1)[1]}-lesson00")
         return {"ready_s": ready_s, "right": right, "wrong": wrong, "outside": outside, "errors": errors,
                 "disabled": disabled}
     except Exception:
-        page.screenshot(path=ARTIFACTS / f"FAILED-{name.rsplit('-', 1)[1]}.png")
+        bs.screenshot(page, "hub", f"FAILED-{name.rsplit('-', 1)[1]}")
         raise
-    finally:
-        context.close()
 
 
 # --- the test ---------------------------------------------------------------------------------------

@@ -414,6 +414,8 @@ def test_the_command_shows_answered_n_of_m_scores_and_where_it_read(home, capsys
     assert capsys.readouterr().out.startswith("No quiz attempts recorded for learner 'nobody' (read from ")
 
 
+@pytest.mark.notebooks
+@pytest.mark.slow  # starts a kernel
 def test_headless_notebook_run_writes_no_database(tmp_path, monkeypatch):
     """nbval and papermill never click: building and showing a quiz must not create the database."""
     import nbformat

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from html.parser import HTMLParser
 from urllib.parse import urlparse
 
+import browser_support as bs
 import pandas as pd
 import pytest
 
@@ -117,52 +117,19 @@ def test_sample_report_is_labelled_and_shows_the_planted_flags(sample_page):
     assert "(simulated class)" in alts[0]
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM, reason="needs Debian's chromium")
-def test_report_opens_in_chromium_without_errors_or_requests(sample_page, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_report_opens_in_chromium_without_errors_or_requests(sample_page, browser, tmp_path):
     _, path = sample_page
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 1400})
-            errors, outside = [], []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(route):
-                if urlparse(route.request.url).scheme in ("file", "data"):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", route)
-            page.goto(path.as_uri())
-            page.wait_for_load_state("load")
-            assert errors == []
-            assert outside == []
-            sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.complete])")
-            assert sizes and all(w > 0 and done for w, done in sizes), "every figure decodes"
-            assert page.title().startswith("Simulated")
-            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        finally:
-            browser.close()
+    with bs.new_page(browser, width=1200, hosts=(), schemes=("file", "data")) as page:
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        assert page.console_errors + page.page_errors == []
+        assert page.outside_requests == []
+        sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.naturalWidth, e.complete])")
+        assert sizes and all(w > 0 and done for w, done in sizes), "every figure decodes"
+        assert page.title().startswith("Simulated")
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
 
 
 def test_long_option_labels_wrap_instead_of_being_cut():

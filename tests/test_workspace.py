@@ -221,7 +221,7 @@ def test_an_unreadable_lesson_is_one_line(shipped):
                 "from tmvlearn.cli import main; sys.exit(main(sys.argv[1:]))")
         command = [sys.executable, "-c", code, "lab", ws, "--prepare-only"]
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-        assert subprocess.run(command, env=env, capture_output=True, timeout=60).returncode == 0
+        assert main(["lab", ws, "--prepare-only"]) == 0  # in this process: only the read below needs another
         os.chmod(ws, 0o777)
         lesson = os.path.join(ws, "00_start_here.ipynb")
         os.chmod(lesson, 0)
