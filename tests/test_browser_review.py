@@ -220,3 +220,25 @@ def test_a_saved_lesson_reopens_readable_without_a_kernel(lab, page):
     page.locator(".jp-OutputArea .tmv-quiz").first.wait_for()
     assert page.locator(".jp-OutputArea .tmv-explorer").count() == live_figures, "live again"
     bs.assert_clean(page)
+
+
+def test_typed_then_enter_at_once_grades_what_was_typed(lab, page):
+    """A learner types an answer and presses Enter at once, five times over (Try again between): each
+    check grades the text on screen, never a value still on its way to the kernel."""
+    _notebook(lab.workbook / "typed" / "typed.ipynb",
+              ['from tmvlearn import quiz\nquiz.show(["bio-history-decade"], record=False)'])
+    bs.open_notebook(page, lab, "typed/typed.ipynb")
+    bs.run_all(page)
+    qid = "bio-history-decade"
+    box = page.locator(f".tmv-q-{qid} input[type=text]")
+    feedback = page.locator(f".tmv-feedback-{qid}")
+    for typed, right in [("1980", False), ("1970s", True), ("1960", False), ("the 1970s", True)]:
+        box.click()
+        box.press("Control+a")
+        page.keyboard.type(typed, delay=0)
+        page.keyboard.press("Enter")
+        feedback.filter(has_text=re.compile("Correct|Not right")).wait_for()
+        assert ("✔" in feedback.inner_text()) is right, (typed, feedback.inner_text())
+        page.locator(f".tmv-retry-{qid}").click()
+        feedback.filter(has_text=re.compile("Correct|Not right")).wait_for(state="detached")
+    bs.assert_clean(page)
