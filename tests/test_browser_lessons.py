@@ -121,17 +121,17 @@ def test_a_lesson_opened_run_and_saved_is_still_refreshed_by_update(lab, page):
     workspace.prepare_workspace(ws)
     _make_older_copy(ws, "01_biogenesis.ipynb")
     lesson = ws / "01_biogenesis.ipynb"
+    copied = lesson.stat().st_mtime_ns
     _open_and_run(page, lab, f"{ws.name}/01_biogenesis")
     bs.menu(page, "File", "Save Notebook")
 
-    def saved_run():  # the file as JupyterLab saved it after the run: live widget views in outputs
+    def saved_run():  # the file as JupyterLab saved it after the run (a new write, whole)
+        if lesson.stat().st_mtime_ns == copied:
+            return None
         try:
-            nb = json.loads(lesson.read_text(encoding="utf-8"))
+            return json.loads(lesson.read_text(encoding="utf-8"))
         except ValueError:  # caught mid-write
             return None
-        views = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])
-                 if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-        return nb if views else None
 
     # wait through Playwright, never time.sleep: the page's requests (the save's PUT among them) pass
     # through this process's route handler, which runs only while Playwright is handling events
@@ -146,6 +146,9 @@ def test_a_lesson_opened_run_and_saved_is_still_refreshed_by_update(lab, page):
                                  f"now {time.time()}; output kinds in the file: {kinds})")
         page.wait_for_timeout(300)
     assert OLDER in "".join(saved["cells"][0]["source"])
+    views = [o for c in saved["cells"] for o in c.get("outputs", [])
+             if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert not views, "saved with the static versions only (tmvlearn lab's pre-save hook)"
     report = workspace.prepare_workspace(ws, update=True)
     assert "01_biogenesis.ipynb" in report.updated, report.summary()
     assert "01_biogenesis.ipynb" not in report.kept_edited
