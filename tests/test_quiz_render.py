@@ -97,7 +97,9 @@ def widget_state(quiz: Quiz) -> str:
             continue
         seen.add(id(widget))
         state = widget.get_state()
-        out.append(json.dumps({k: v for k, v in state.items() if k != "layout" and k != "style"},
+        # children are references ("IPY_MODEL_" + a random hex id, which may hold "1970" by chance):
+        # they are walked, not dumped
+        out.append(json.dumps({k: v for k, v in state.items() if k not in ("layout", "style", "children")},
                               default=str))
         if isinstance(widget, w.Box):
             stack.extend(widget.children)
