@@ -217,7 +217,7 @@ class Quiz:
         by_id = {p.q.id: p for p in self._panels}
         if isinstance(values, dict):
             for qid, shown in values.items():
-                if qid in by_id and not by_id[qid].set_locked_state():
+                if qid in by_id and not by_id[qid].is_locked():
                     by_id[qid].show_values(shown)
         if content.get("action") == "check" and content.get("question") in by_id:
             by_id[content["question"]].check()
@@ -451,7 +451,7 @@ class _Panel:
         for widget in self.inputs:
             widget.disabled = locked
 
-    def set_locked_state(self) -> bool:
+    def is_locked(self) -> bool:
         """Whether the answer is locked (checked, or handed in): shown values then change nothing."""
         return self.graded is not None or (self.quiz.mode == "test" and self.quiz._finished)
 
