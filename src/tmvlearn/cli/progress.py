@@ -104,7 +104,8 @@ def format_objectives(table, width: int = 100) -> str:
     lines = ["", "  obj  status      answered  objective (you can ...)"]
     for lesson, part in table.groupby("lesson", sort=False):
         counts = part["status"].value_counts()
-        said = ", ".join(f"{int(counts[s])} {s}" for s in ("secure", "learning", "not started") if s in counts)
+        said = ", ".join(f"{int(counts[s])} {s}" for s in ("secure", "learning", "not started")
+                         if s in counts)
         lines += ["", f"{lesson} ({said})"]
         for row in part.itertuples():
             head = f"  {row.objective:<4} {row.status:<11} {row.answered:>2} of {row.of:<2}  "

@@ -7,7 +7,7 @@ True
 >>> quiz.show("01_biogenesis")                      # doctest: +SKIP  (the widget)
 >>> quiz.key("01_biogenesis")                       # doctest: +SKIP  (instructors)
 >>> quiz.progress()                                 # doctest: +SKIP  (per-lesson summary)
->>> quiz.mastery()                                  # doctest: +SKIP  (per objective: not started, learning, secure)
+>>> quiz.mastery()                                  # doctest: +SKIP  (status per learning objective)
 
 Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
 :mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
@@ -44,8 +44,8 @@ from tmvlearn.quiz.lms import (
     to_jupyterquiz,
     write_bank,
 )
-from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.objective_mastery import ObjectiveStatus, mastery, objective_status
+from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.review_quiz import due, review
 
 # Progress summaries count each lesson's questions in its bank (the store itself knows no banks).
