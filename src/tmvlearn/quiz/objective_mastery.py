@@ -42,7 +42,8 @@ from typing import Any
 from tmvlearn.scheduler import compute_states
 
 __all__ = ["RULE", "STATUSES", "COLUMNS", "Standing", "standings", "objective_rows", "mastery",
-           "objective_status", "ObjectiveStatus", "question_priority", "objective_order"]
+           "objective_status", "ObjectiveStatus", "question_priority", "objective_order", "lesson_banks",
+           "learner_standing"]
 
 NOT_STARTED, LEARNING, SECURE = "not started", "learning", "secure"
 STATUSES = (NOT_STARTED, LEARNING, SECURE)
@@ -152,16 +153,18 @@ def question_priority(banks: Mapping[str, Any], standing: Mapping[str, Standing]
     return out
 
 
-def _banks(lesson: str | None = None) -> dict[str, Any]:
+def lesson_banks(lesson: str | None = None) -> dict[str, Any]:
+    """Lesson id -> bank: every shipped lesson bank in order, or the one of ``lesson`` (a BankError
+    naming the lessons with a bank when there is none)."""
     from tmvlearn.quiz.bank import lesson_ids, load_bank
 
     if lesson is not None:
-        bank = load_bank(lesson)  # an unknown lesson: a BankError naming the lessons with a bank
+        bank = load_bank(lesson)
         return {bank.lesson: bank}
     return {name: load_bank(name) for name in lesson_ids()}
 
 
-def _learner_standing(learner: str | None, banks: Mapping[str, Any], store=None):
+def learner_standing(learner: str | None, banks: Mapping[str, Any], store=None):
     """(question id -> Standing for the learner, the Reading it came from); read-only."""
     from tmvlearn.progress import get_store
 
@@ -190,8 +193,8 @@ def mastery(learner: str | None = None, *, now: datetime | None = None, store=No
     import pandas as pd
 
     when = _now(now)
-    banks = _banks()
-    standing, reading = _learner_standing(learner, banks, store)
+    banks = lesson_banks()
+    standing, reading = learner_standing(learner, banks, store)
     frame = pd.DataFrame(objective_rows(banks, standing, when), columns=COLUMNS)
     for col in ("lesson", "objective", "text", "status"):
         frame[col] = frame[col].astype("string")
@@ -261,7 +264,7 @@ def objective_status(lesson: str, learner: str | None = None, *, now: datetime |
     """``lesson``'s objectives with the learner's status on each (see :func:`mastery`), to display.
 
     An unknown lesson raises :class:`~tmvlearn.quiz.bank.BankError` naming the lessons with a bank."""
-    banks = _banks(lesson)
-    standing, reading = _learner_standing(learner, banks, store)
+    banks = lesson_banks(lesson)
+    standing, reading = learner_standing(learner, banks, store)
     (name, bank), = banks.items()
     return ObjectiveStatus(name, bank.title, objective_rows(banks, standing, _now(now)), reading.notes)

@@ -36,6 +36,7 @@ from tmvlearn.quiz.objective_mastery import (
     STATUSES,
     STYLE,
     badge,
+    lesson_banks,
     objective_rows,
     standings,
 )
@@ -43,12 +44,6 @@ from tmvlearn.quiz.objective_mastery import (
 __all__ = ["class_mastery", "format_counts", "html_section", "sample_now"]
 
 KEYS = {NOT_STARTED: "not_started", LEARNING: "learning", SECURE: "secure"}
-
-
-def _banks() -> dict[str, Any]:
-    from tmvlearn.quiz.bank import lesson_ids, load_bank
-
-    return {lesson: load_bank(lesson) for lesson in lesson_ids()}
 
 
 def sample_now(frame: pd.DataFrame) -> datetime:
@@ -66,7 +61,7 @@ def class_mastery(frame: pd.DataFrame, *, now: datetime | None = None,
 
     when = now or datetime.now(timezone.utc)
     when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    banks = banks if banks is not None else _banks()
+    banks = banks if banks is not None else lesson_banks()
     ids = {q.id for bank in banks.values() for q in bank.questions}
     counted = frame[(frame["kind"] == "answer").to_numpy() & frame["mode"].isin(QUIZ_MODES).to_numpy()
                     & frame["question_id"].isin(ids).to_numpy()]
