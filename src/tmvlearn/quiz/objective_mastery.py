@@ -224,15 +224,27 @@ def badge(status: str) -> str:
 class ObjectiveStatus:
     """A lesson's objectives with the learner's status on each: displays as a short table (HTML, text).
 
-    ``rows``: the lesson's rows of :func:`mastery`, as dicts."""
+    ``rows``: the lesson's rows of :func:`mastery`, as dicts; a row's ``status`` is None in a printed
+    copy (``interactive=False``), which lists the objectives without anyone's status."""
 
     def __init__(self, lesson: str, title: str, rows: list[dict[str, Any]], notes: list[str] | None = None):
         self.lesson, self.title, self.rows, self.notes = lesson, title, rows, list(notes or [])
+        self.printed = any(row["status"] is None for row in rows)
+
+    def _caption(self) -> str:
+        if self.printed:
+            return (f"Objectives of {self.lesson} (a printed copy: run the lesson in JupyterLab to see your "
+                    "status on each)")
+        return f"Your objectives in {self.lesson}"
 
     def to_text(self) -> str:
-        lines = [f"Your objectives in {self.lesson}:"]
+        lines = [self._caption() + ":"]
         for row in self.rows:
-            head = f"  {row['objective']:<4}{row['status']:<12}{row['answered']} of {row['of']} answered  "
+            if self.printed:
+                head = f"  {row['objective']:<4}{row['of']} question{'' if row['of'] == 1 else 's'}  "
+            else:
+                answered = f"{row['answered']} of {row['of']} answered"
+                head = f"  {row['objective']:<4}{row['status']:<12}{answered}  "
             lines += textwrap.wrap(row["text"], 100, initial_indent=head, subsequent_indent=" " * len(head))
         lines += textwrap.wrap(f"Rule: {RULE}", 100)
         lines += [f"note: {note}" for note in self.notes]
@@ -241,15 +253,20 @@ class ObjectiveStatus:
     def to_html(self) -> str:
         from tmvlearn.quiz.markup import inline_html
 
+        def count(row: dict[str, Any]) -> str:
+            return str(row["of"]) if self.printed else f"{row['answered']} of {row['of']}"
+
         body = "".join(
-            f"<tr><th scope=\"row\">{html.escape(row['objective'])}</th><td>{badge(row['status'])}</td>"
-            f"<td>{row['answered']} of {row['of']}</td><td>{inline_html(row['text'])}</td></tr>"
+            f"<tr><th scope=\"row\">{html.escape(row['objective'])}</th>"
+            f"<td>{badge(row['status']) if row['status'] else '–'}</td><td>{count(row)}</td>"
+            f"<td>{inline_html(row['text'])}</td></tr>"
             for row in self.rows)
         notes = "".join(f"<p><small>note: {html.escape(n)}</small></p>" for n in self.notes)
-        return (f'<div class="tmv-objective-status"><table><caption>Your objectives in '
-                f"{html.escape(self.lesson)}</caption><thead><tr><th scope=\"col\">objective</th>"
-                f'<th scope="col">status</th><th scope="col">questions answered</th>'
-                f'<th scope="col">you can</th></tr></thead><tbody>{body}</tbody></table>'
+        answered = "questions" if self.printed else "questions answered"
+        return (f'<div class="tmv-objective-status"><table><caption>{html.escape(self._caption())}</caption>'
+                f'<thead><tr><th scope="col">id</th><th scope="col">status</th>'
+                f'<th scope="col">{answered}</th><th scope="col">objective</th></tr></thead>'
+                f"<tbody>{body}</tbody></table>"
                 f"<p><small>{html.escape(RULE)}</small></p>{notes}</div>")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
@@ -259,12 +276,17 @@ class ObjectiveStatus:
         return self.to_text()
 
 
-def objective_status(lesson: str, learner: str | None = None, *, now: datetime | None = None,
-                     store=None) -> ObjectiveStatus:
-    """``lesson``'s objectives with the learner's status on each (see :func:`mastery`), to display.
+def objective_status(lesson: str, learner: str | None = None, *, interactive: bool = True,
+                     now: datetime | None = None, store=None) -> ObjectiveStatus:
+    """``lesson``'s objectives with the learner's status on each (see :func:`mastery`), to display at
+    the end of the lesson. ``interactive=False`` (a printed copy: handouts) lists the objectives with
+    no one's status and reads nothing.
 
     An unknown lesson raises :class:`~tmvlearn.quiz.bank.BankError` naming the lessons with a bank."""
     banks = lesson_banks(lesson)
-    standing, reading = learner_standing(learner, banks, store)
     (name, bank), = banks.items()
+    if not interactive:
+        rows = [{**row, "status": None} for row in objective_rows(banks, {}, _now(now))]
+        return ObjectiveStatus(name, bank.title, rows)
+    standing, reading = learner_standing(learner, banks, store)
     return ObjectiveStatus(name, bank.title, objective_rows(banks, standing, _now(now)), reading.notes)
