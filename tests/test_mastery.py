@@ -196,3 +196,37 @@ def test_the_review_asks_first_for_the_objective_with_fewer_secure_questions(sto
     answer(store, "bio-rab22a-breast", T0 + DAY)           # now O3 has 1 of 2 secure, O1 1 of 3
     ids = [q.id for q in review(n=5, now=now, store=store).questions]
     assert ids == ["bio-ca-steps", "bio-rab22a-condition"], "O1 (1 of 3 secure) before O3 (1 of 2)"
+
+
+# --- each lesson's closing cell ---------------------------------------------------------------------
+
+def test_a_printed_copy_lists_the_objectives_with_no_ones_status(store):
+    answer(store, O4, T0)
+    shown = objective_status(BIO, "ada", interactive=False, now=T0 + MINUTE, store=store)
+    text, page = shown.to_text(), shown.to_html()
+    assert text.startswith("Objectives of 01_biogenesis (a printed copy: run the lesson in JupyterLab")
+    assert "  O4  1 question  Describe the RhoA route" in text
+    for word in ("secure", "learning", "not started"):
+        assert f"○ {word}" not in page and f"◐ {word}" not in page and f"● {word}" not in page
+
+
+@pytest.mark.parametrize("lesson", lesson_ids())
+def test_each_lesson_closes_with_its_objectives_and_the_stored_output_is_a_fresh_learners(lesson, tmp_path):
+    import nbformat
+
+    from tmvlearn._resources import notebooks_dir
+
+    nb = nbformat.read(notebooks_dir() / f"{lesson}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    quiz_at = next(i for i, c in enumerate(code) if c.source.startswith(f'quiz.show("{lesson}"'))
+    cell = code[quiz_at + 1]
+    assert cell.source == f'quiz.objective_status("{lesson}", interactive=INTERACTIVE)', \
+        "the cell after the lesson's quiz shows its objectives"
+    before = nb.cells[nb.cells.index(cell) - 1].source
+    assert all(f"**{word}**" in before for word in ("not started", "learning", "secure")), \
+        "the text before it explains the three statuses"
+    stored = "".join(cell.outputs[0]["data"]["text/plain"])
+    fresh = objective_status(lesson, "ada", store=ProgressStore(tmp_path / "none" / FILENAME)).to_text()
+    assert stored == fresh, f"re-run the lesson: tmvlearn lessons run {lesson[:2]}"
+    rows = [line.split()[1:3] for line in stored.splitlines() if line.startswith("  O")]
+    assert rows == [["not", "started"]] * len(load_bank(lesson).objectives)
