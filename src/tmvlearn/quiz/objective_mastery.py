@@ -11,8 +11,9 @@ report), per learner and objective, over the objective's **quiz questions** (the
 - ``"not started"``: none of them answered;
 - ``"secure"``: every one answered, the latest answer to each fully right (correct with full
   marks), and none of them due for review at ``now``. The review schedule (:mod:`tmvlearn.scheduler`)
-  brings a question back when the predicted chance of recalling it falls to 90%: 1 or 2 days after
-  a question is first answered right, then weeks; a miss brings it back after 10 minutes. So
+  brings a question back when the predicted chance of recalling it falls to 90%: 2 days after a
+  first right answer (then 11, 46 days), 1 day after a miss put right; a miss brings it back after
+  10 minutes. So
   "secure" means "all answered right, and still likely remembered"; it lasts at least a day after
   the last right answer and comes back with one right answer to each question that fell due;
 - ``"learning"``: everything else (started, but some question not yet answered, last answered
