@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 def format_objectives(table, width: int = 100) -> str:
     """Mastery per objective as the command prints it: a heading per lesson with its counts, then one
     line per objective (id, status word, answered of total, its text shortened to ``width``)."""
-    lines = ["", "  obj  status      answered  objective (you can ...)"]
+    lines = ["", f"  {'obj':<4} {'status':<11} {'answered':<8}  objective (you can ...)"]
     for lesson, part in table.groupby("lesson", sort=False):
         counts = part["status"].value_counts()
         said = ", ".join(f"{int(counts[s])} {s}" for s in ("secure", "learning", "not started")
