@@ -16,6 +16,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     prog.add_argument("--learner", help="whose progress (default: $TMVLEARN_LEARNER or your user name)")
     prog.add_argument("--all", action="store_true", dest="all_learners",
                       help="every learner in the database")
+    prog.add_argument("--objectives", action="store_true",
+                      help="show mastery per learning objective (not started, learning, secure) instead")
     prog.add_argument("--csv", metavar="FILE", help="write every attempt to FILE as CSV")
     prog.add_argument("--json", metavar="FILE", help="write the summary and every attempt to FILE as JSON")
     prog.add_argument("--force", action="store_true",
@@ -68,12 +70,17 @@ def run(args: argparse.Namespace) -> int:
 
     learner = args.learner or prog.default_learner()
     store = prog.ProgressStore(read_only=True)
+    if args.objectives and args.all_learners:
+        raise UsageError("--objectives shows one learner at a time (--learner NAME); for a class, "
+                         "collect their files with: tmvlearn results PATH --objectives")
     reading = store.read(learner, all_learners=args.all_learners)
     summary = prog.summarize(reading.attempts, by_learner=args.all_learners)
     who = "all learners" if args.all_learners else f"learner {learner!r}"
     if not reading.readable and summary.empty:  # never "no attempts" for a file that could not be read
         raise TmvlearnError(" ".join(reading.notes) or f"cannot read {reading.source}", exit_code=1)
-    if summary.empty:
+    if args.objectives:
+        show_objectives(learner, store)
+    elif summary.empty:
         print(f"No quiz attempts recorded for {who} (read from {reading.source}).")
     else:
         print(f"Quiz progress for {who} (read from {reading.source}):")
@@ -89,3 +96,37 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(str(exc)) from None
             print(f"wrote {written}")
     return 0
+
+
+def format_objectives(table, width: int = 100) -> str:
+    """Mastery per objective as the command prints it: a heading per lesson with its counts, then one
+    line per objective (id, status word, answered of total, its text shortened to ``width``)."""
+    lines = ["", f"  {'obj':<4} {'status':<11} {'answered':<8}  objective (you can ...)"]
+    for lesson, part in table.groupby("lesson", sort=False):
+        counts = part["status"].value_counts()
+        said = ", ".join(f"{int(counts[s])} {s}" for s in ("secure", "learning", "not started")
+                         if s in counts)
+        lines += ["", f"{lesson} ({said})"]
+        for row in part.itertuples():
+            head = f"  {row.objective:<4} {row.status:<11} {row.answered:>2} of {row.of:<2}  "
+            text = " ".join(str(row.text).split())
+            room = max(20, width - len(head))
+            lines.append(head + (text if len(text) <= room else text[: room - 1].rstrip() + "…"))
+    counts = table["status"].value_counts()
+    lines += ["", f"In all {len(table)} objectives: " + ", ".join(
+        f"{int(counts.get(s, 0))} {s}" for s in ("secure", "learning", "not started")) + "."]
+    return "\n".join(lines)
+
+
+def show_objectives(learner: str, store) -> None:
+    """Print the learner's mastery per objective (see :func:`tmvlearn.quiz.mastery`) and the rule."""
+    import textwrap
+
+    from tmvlearn.quiz import mastery
+
+    table = mastery(learner, store=store)
+    source = table.attrs["source"]
+    print(f"Mastery per learning objective for learner {learner!r} (read from {source}; due as of "
+          f"{_when(table.attrs['now'])}):")
+    print(textwrap.fill("Rule: " + table.attrs["rule"], 100))
+    print(format_objectives(table))

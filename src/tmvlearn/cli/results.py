@@ -13,6 +13,7 @@ EPILOG = """examples:
   tmvlearn results hand-ins/ --items        also the item analysis, with its flags
   tmvlearn results --csv grades.csv --html report.html   from the gradebook collected before
   tmvlearn results --sample --items --html sample.html  a simulated class, to see the flags
+  tmvlearn results --objectives --html report.html   mastery per objective, in the report too
 exit codes: 0 every file was read; 2 some file was skipped or read in part, or some row set aside
 (listed), or the command line cannot be carried out (error on stderr).
 The gradebook, --csv, --json and --html files are readable by you only (0600), or by the group
@@ -41,6 +42,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--into", metavar="FILE", help=f"the gradebook to add to and analyse (default: ./{DEFAULT_GRADEBOOK})"
     )
     parser.add_argument("--items", action="store_true", help="print the item analysis (first attempts)")
+    parser.add_argument("--objectives", action="store_true",
+                        help="mastery per learning objective: print how many learners are not started, "
+                        "learning or secure on each; add it to --json (key \"objectives\") and to the "
+                        "--html report (a learner-by-objective table)")
     parser.add_argument("--csv", metavar="FILE", help="write the gradebook (one row per learner) as CSV")
     parser.add_argument("--json", metavar="FILE", help="write the item analysis as JSON")
     parser.add_argument("--items-csv", metavar="FILE", dest="items_csv",
@@ -307,6 +312,16 @@ def run(args: argparse.Namespace) -> int:
     if args.items:
         say()
         say(format_items(items), lines=True)
+    objectives = None
+    if args.objectives:
+        from tmvlearn.results.objectives import class_mastery, format_counts, sample_now
+
+        # the simulated class answered in January 2026: its "now" is just after its last attempt
+        objectives = class_mastery(frame, now=sample_now(frame) if args.sample and len(frame) else None)
+        if items is not None:
+            items["objectives"] = objectives
+        say()
+        say(format_counts(objectives), lines=True)
     if args.csv:
         from tmvlearn._files import write_atomically
 
@@ -332,7 +347,8 @@ def run(args: argparse.Namespace) -> int:
         from tmvlearn._files import write_atomically
         from tmvlearn.results.report import html_report
 
-        page = html_report(frame, book=book, items=items, banks=banks, simulated=bool(args.sample))
+        page = html_report(frame, book=book, items=items, banks=banks, simulated=bool(args.sample),
+                           objectives=objectives)
         written = write_atomically(args.html, page, force=args.force, error=UsageError, mode=mode, gid=gid)
         say(f"wrote {written}")
     return code

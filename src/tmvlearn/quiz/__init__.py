@@ -7,6 +7,7 @@ True
 >>> quiz.show("01_biogenesis")                      # doctest: +SKIP  (the widget)
 >>> quiz.key("01_biogenesis")                       # doctest: +SKIP  (instructors)
 >>> quiz.progress()                                 # doctest: +SKIP  (per-lesson summary)
+>>> quiz.mastery()                                  # doctest: +SKIP  (status per learning objective)
 
 Grading is pure Python (:mod:`.questions`); banks are YAML files checked by
 :mod:`.bank`; the widget (:mod:`.display`) and static renderer (:mod:`.render`)
@@ -14,7 +15,9 @@ sit on top; :mod:`tmvlearn.progress` keeps attempts in SQLite (its functions are
 re-exported here); :mod:`.lms` exports banks to Moodle (GIFT, Moodle XML) and Canvas (QTI)
 and imports GIFT and jupyterquiz JSON, all through one neutral form (:mod:`.exchange`) that
 the format modules (:mod:`.formats`) write and read; :mod:`.review_quiz` asks the questions
-due for review (``due()``, ``review()``) on the schedule of :mod:`tmvlearn.scheduler`.
+due for review (``due()``, ``review()``) on the schedule of :mod:`tmvlearn.scheduler`;
+:mod:`.objective_mastery` says where a learner stands on each learning objective (``mastery()``,
+``objective_status(lesson)``).
 Importing this package does not import
 ipywidgets.
 """
@@ -41,6 +44,7 @@ from tmvlearn.quiz.lms import (
     to_jupyterquiz,
     write_bank,
 )
+from tmvlearn.quiz.objective_mastery import ObjectiveStatus, mastery, objective_status
 from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.review_quiz import due, review
 
@@ -54,6 +58,7 @@ __all__ = [
     "Converted",
     "ExerciseCheck",
     "JupyterQuizError",
+    "ObjectiveStatus",
     "Problem",
     "ProgressStore",
     "ProgressWarning",
@@ -73,6 +78,8 @@ __all__ = [
     "key",
     "lesson_ids",
     "load_bank",
+    "mastery",
+    "objective_status",
     "objectives",
     "progress",
     "record_attempt",

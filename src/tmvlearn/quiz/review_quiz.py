@@ -61,15 +61,21 @@ def due(learner: str | None = None, *, now: datetime | None = None, upcoming: bo
     return frame
 
 
-def mix_lessons(frame, n: int) -> list[str]:
+def mix_lessons(frame, n: int, priority: dict[str, float] | None = None) -> list[str]:
     """At most ``n`` ids of ``frame`` (sorted by due), taken in turn from every lesson in it.
 
     Lessons follow one another in the order of their oldest due item; within a lesson, oldest first:
     with 26 items due from 5 lessons, ten are two from each lesson, not the ten oldest.
+    ``priority``: id -> a number, lowest first within a lesson (ties oldest first); the review gives
+    the share of secure questions of the question's objective
+    (:func:`~tmvlearn.quiz.objective_mastery.question_priority`).
     """
     queues: dict[str, list[str]] = {}
     for qid, lesson in zip(frame["question_id"], frame["lesson"], strict=True):
         queues.setdefault(str(lesson), []).append(str(qid))
+    if priority:
+        for queue in queues.values():
+            queue.sort(key=lambda qid: priority.get(qid, 0.0))  # stable: oldest first among equals
     out: list[str] = []
     while len(out) < n and any(queues.values()):
         for queue in queues.values():
@@ -154,6 +160,15 @@ def _quiz_class():
     return ReviewQuiz
 
 
+def _priority(learner: str | None, now: datetime, store) -> dict[str, float]:
+    """Question id -> the share of secure questions of its objective, for the learner at ``now``."""
+    from tmvlearn.quiz.objective_mastery import learner_standing, lesson_banks, question_priority
+
+    banks = lesson_banks()
+    standing, _ = learner_standing(learner, banks, store)
+    return question_priority(banks, standing, now)
+
+
 def _when_text(moment) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC")
 
@@ -198,9 +213,13 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
            record: bool = True, now: datetime | None = None, store=None):
     """A practice quiz of the learner's questions due for review, at most ``n``, across all lessons.
 
-    Taken in turn from every lesson with questions due, oldest due first within each; each question
-    says which lesson it is from and its source. Checked answers are recorded as usual, so each one
-    moves the question's next review.
+    Taken in turn from every lesson with questions due (lessons in the order of their longest-waiting
+    question). Within a lesson, the questions of the objectives you hold least securely come first:
+    those whose objective has the smallest share of *secure* questions (answered, the latest answer
+    fully right, not yet due: the rule of :func:`tmvlearn.quiz.mastery`), then the longest-waiting.
+    (Every due question's objective is "learning" by that rule, so the share, not the status, is what
+    tells the objectives apart.) Each question says which lesson it is from and its source. Checked
+    answers are recorded as usual, so each one moves the question's next review.
     Displayed outside a widget front end (nbval, papermill, handouts), it shows a fixed sample of
     ``n`` questions chosen by ``seed``, never the learner's state. With nothing due it says so, and
     with no history at all, what to do first.
@@ -219,7 +238,7 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
         plan = due(learner, now=when, upcoming=True, store=store)  # with flashcards, as the command counts
         known = all_questions()
         current = plan[(plan["due"] <= when) & plan["question_id"].isin(list(known))]
-        ids = mix_lessons(current, n)
+        ids = mix_lessons(current, n, _priority(learner, when, store) if len(current) else None)
         names = _lesson_names()
         questions = [known[q] for q in ids]
         when_due = dict(zip(current["question_id"], current["due"], strict=True))
@@ -232,8 +251,9 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
         _, text = plan_text(plan, when)
         count = int(((plan["due"] <= when) & (plan["kind"] == "question")).sum())
         if count > len(questions) and questions:
-            text += (f" Here are {len(questions)} of them, taken in turn from each lesson, those that have "
-                     "waited longest first; run this cell again for more.")
+            text += (f" Here are {len(questions)} of them, taken in turn from each lesson: in each, first "
+                     "those of the objectives you hold least securely, then those that have waited "
+                     "longest; run this cell again for more.")
         elif not questions and count:  # due items whose question is no longer in any bank
             text = "The questions due are no longer in the lessons' banks; nothing to review here."
         elif not questions and len(plan) and (plan["due"] <= when).any():

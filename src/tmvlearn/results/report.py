@@ -18,6 +18,7 @@ import pandas as pd
 
 from tmvlearn.quiz.markup import escape, markdown_to_html
 from tmvlearn.results import analysis as an
+from tmvlearn.results import objectives as mastery
 
 __all__ = ["html_report", "score_figure", "scatter_figure", "numbered_flags", "options_figure",
            "MAX_OPTION_FIGURES"]
@@ -309,8 +310,12 @@ def html_report(
     banks: dict[str, Any] | None = None,
     simulated: bool | None = None,
     title: str = "Class results",
+    objectives: dict[str, Any] | None = None,
 ) -> str:
-    """The report page for the attempts ``frame`` (as :func:`tmvlearn.results.collect` returns them)."""
+    """The report page for the attempts ``frame`` (as :func:`tmvlearn.results.collect` returns them).
+
+    ``objectives``: mastery per objective (:func:`tmvlearn.results.objectives.class_mastery`), shown in
+    a section of its own when given."""
     if simulated is None:
         simulated = bool(frame.attrs.get("simulated"))
     if banks is None:
@@ -328,7 +333,7 @@ def html_report(
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
         "style-src 'unsafe-inline'\">",
         f"<title>{escape(('Simulated ' if simulated else '') + title)}</title>",
-        f"<style>{CSS}</style></head><body>",
+        f"<style>{CSS}{mastery.CSS if objectives is not None else ''}</style></head><body>",
         f"<header><h1>{escape(title)}</h1>",
     ]
     if simulated:
@@ -350,7 +355,8 @@ def html_report(
     parts.append(
         '<nav><a href="#scores">Scores</a> · <a href="#items">Questions</a> · '
         '<a href="#flagged">Flagged questions</a> · <a href="#behind">Not started or behind</a> · '
-        '<a href="#method">How it is computed</a></nav></header><main>'
+        + ('<a href="#objectives">Mastery per objective</a> · ' if objectives is not None else "")
+        + '<a href="#method">How it is computed</a></nav></header><main>'
     )
 
     # scores per lesson
@@ -515,6 +521,9 @@ def html_report(
     else:
         parts.append("<p>Everyone has started and no one is behind.</p>")
     parts.append("</section>")
+
+    if objectives is not None:
+        parts.append(mastery.html_section(objectives, simulated))
 
     parts.append(
         '<section id="method"><h2>How it is computed</h2><ul class="small">'
