@@ -27,7 +27,6 @@ from tmvlearn.results.reader import check_row, known_items
 LESSON = "01_biogenesis"
 BANK = load_bank(LESSON)
 COUNT, STEPS = BANK.exercises  # numeric (5), then a list of step names
-ROWS_BEFORE = pd.DataFrame()
 
 
 @pytest.fixture
@@ -57,7 +56,8 @@ def test_a_check_is_one_attempt_of_its_own_kind(home):
     right = check_exercise(LESSON, COUNT.id, COUNT.answer)
     assert right.correct and right.recorded
     rows = kept(home)
-    assert [(r["lesson"], r["question_id"], r["mode"], r["kind"], r["correct"], r["score"]) for r in rows] == [
+    columns = ("lesson", "question_id", "mode", "kind", "correct", "score")
+    assert [tuple(r[c] for c in columns) for r in rows] == [
         (LESSON, COUNT.id, "exercise", "answer", 0, 0.0),
         (LESSON, COUNT.id, "exercise", "answer", 1, 1.0),
     ]
@@ -143,7 +143,8 @@ def test_tmvlearn_progress_shows_exercises_and_solutions_shown(home, capsys):
     assert (bio["exercises_passed"], bio["exercises_total"], bio["solutions_revealed"]) == (1, 2, 1)
     assert (bio["questions_answered"], bio["attempts"], bio["first_score"]) == (2, 2, 1.0)
     ev = summary.loc["02_ev_types_isolation"]
-    assert (ev["questions_answered"], ev["attempts"], ev["exercises_passed"], ev["exercises_total"]) == (0, 0, 0, 2)
+    figures = ("questions_answered", "attempts", "exercises_passed", "exercises_total")
+    assert tuple(ev[c] for c in figures) == (0, 0, 0, 2)
     assert pd.isna(ev["first_score"])
     assert main(["progress"]) == 0
     out = capsys.readouterr().out
@@ -156,7 +157,8 @@ def test_tmvlearn_progress_shows_exercises_and_solutions_shown(home, capsys):
 def test_reveals_alone_show_in_progress(home):
     solution(LESSON, COUNT.id).reveal()
     row = progress.progress().iloc[0]
-    assert (row["lesson"], row["solutions_revealed"], row["attempts"], row["exercises_passed"]) == (LESSON, 1, 0, 0)
+    figures = ("lesson", "solutions_revealed", "attempts", "exercises_passed")
+    assert tuple(row[c] for c in figures) == (LESSON, 1, 0, 0)
 
 
 def test_without_the_quiz_hook_a_lesson_counts_the_exercises_checked(home, monkeypatch):
@@ -252,7 +254,8 @@ def test_the_simulated_class_checks_exercises_and_keeps_its_quiz_rows(monkeypatc
     assert len(ex) and set(ex["kind"].astype(str)) == {"answer", "reveal"}
     quiz = frame[frame["mode"] != "exercise"].reset_index(drop=True)
     real = bank_module.load_bank
-    monkeypatch.setattr(bank_module, "load_bank", lambda lesson: dataclasses.replace(real(lesson), exercises=[]))
+    monkeypatch.setattr(bank_module, "load_bank",
+                        lambda lesson: dataclasses.replace(real(lesson), exercises=[]))
     alone = sample_class(n_learners=30)  # banks without exercises: the quiz rows come out the same
     assert (alone["mode"] != "exercise").all()
     columns = ["learner", "lesson", "question_id", "response", "score", "time", "kind"]
