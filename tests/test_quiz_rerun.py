@@ -137,6 +137,7 @@ def test_test_mode_shows_the_latest_take_as_handed_in_and_a_retake_starts_afresh
     assert all(p.is_locked() for p in restored.values())
     again.restart_button.click()  # a retake: every answer cleared, recorded as take 2
     assert restored["bio-history-decade"].inputs[0].value == "" and "Score" not in text(again.status.value)
+    assert "shown as handed in" not in again.kept_label.value
     restored["bio-history-decade"].inputs[0].value = "1970"
     again.finish()
     again.finish()
@@ -172,6 +173,21 @@ def test_a_list_of_questions_a_review_and_a_quiz_that_does_not_record_ask_afresh
                         record=True, interactive=True, n=2, variant_seed="review-1")
     _ = review.widget
     assert review.restored == []
+
+
+def test_odd_stored_rows_never_stop_the_quiz(monkeypatch):
+    from tmvlearn.quiz import earlier
+
+    answer_in_widget(show(LESSON), "bio-history-decade", right=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("odd rows")
+
+    monkeypatch.setattr(earlier, "fill_inputs", broken)
+    quiz = show(LESSON)
+    _ = quiz.widget
+    assert quiz.restored == [] and "Score: 0 / 12" in text(quiz.score_label.value)
+    assert "Kept from before: 1 of 12 answered" in quiz.kept_label.value
 
 
 def test_an_unreadable_progress_file_leaves_a_working_fresh_quiz(tmp_path):

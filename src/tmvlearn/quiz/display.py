@@ -268,15 +268,24 @@ class Quiz:
         (:mod:`tmvlearn.quiz.earlier`); test mode: the latest take, as handed in."""
         from tmvlearn.quiz.earlier import latest_answers
 
-        earlier, take = latest_answers(done, [q.id for q in self.questions], self.mode)
+        try:
+            earlier, take = latest_answers(done, [q.id for q in self.questions], self.mode)
+        except Exception:  # odd rows in a progress file never stop the quiz: it starts fresh
+            return
         if not earlier:
             return
         if self.mode == "test":
             self.take, self._finished = take, True
         for panel in self._panels:
             if panel.q.id in earlier:
-                panel.restore(earlier[panel.q.id])
-                self.restored.append(panel.q.id)
+                try:
+                    panel.restore(earlier[panel.q.id])
+                    self.restored.append(panel.q.id)
+                except Exception:  # this one stays fresh (a test take shows it as not attempted)
+                    self.results.pop(panel.q.id, None)
+                    if self.mode == "test":
+                        panel.set_locked(True)
+                        panel.feedback.value = NOT_ATTEMPTED
             elif self.mode == "test":
                 panel.set_locked(True)
                 panel.feedback.value = NOT_ATTEMPTED
@@ -391,6 +400,9 @@ class Quiz:
         self.finish_button.disabled = False
         self.restart_button.disabled = True
         self.status.value = ""
+        if self.restored:  # the take shown from before is cleared: the line under the score says so
+            self.restored = []
+            self.kept_label.value = self._kept_text()
         self._update_score()
 
 
