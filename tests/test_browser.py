@@ -187,7 +187,8 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     """Lesson 1's quiz has a question of every type: answer each, three by keyboard alone (arrow
     keys included), and see that keys typed in the quiz never reach JupyterLab (no cell added, the
     selected cell unchanged), that a double click on Check records one attempt, that the quiz says
-    so after a kernel restart, and that axe-core finds no serious WCAG 2.1 AA violation in it."""
+    so after a kernel restart, that run again it marks the questions answered before and counts
+    them in its score, and that axe-core finds no serious WCAG 2.1 AA violation in it."""
     import pandas as pd
 
     from tmvlearn.quiz import load_bank
@@ -302,9 +303,22 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     bs.assert_no_error_outputs(page, "after the restart")
     kept = quiz.locator(".tmv-kept").inner_text().lower()
     assert "kept" in kept, "the answers from before the restart are kept"
+    # the re-run quiz marks the seven questions answered before, with their latest answers, and its
+    # score counts them (issue 22, item 3)
+    answered = (sc, num, order, tf, ms, st, mt)
+    for question in answered:
+        assert "Answered before" in feedback(question), question.id
+    assert box(num).locator("input[type=text]").input_value() == str(int(num.answer))
+    assert box(num).locator("input[type=text]").is_disabled(), "locked, as after Check"
+    score = quiz.locator(".tmv-score").inner_text()
+    assert f"{len(answered)} of {len(bank.questions)} checked" in score, score
+    bs.screenshot(quiz, FOLDER, "quiz-rerun-marked")
+    box(tf).locator(f".tmv-retry-{tf.id}").click()  # practice: answered again after Try again
     box(tf).locator("label", has_text=re.compile(f"^{tf.answer_text()}$")).click()
     box(tf).locator(f".tmv-check-{tf.id}").click()
-    assert "✔" in feedback(tf), "the quiz works again"
+    quiz.locator(".tmv-feedback-" + tf.id, has_text="✔").wait_for(timeout=15_000)
+    assert "Answered before" not in feedback(tf) and "✔" in feedback(tf), "the quiz works again"
+    assert f"{len(answered)} of {len(bank.questions)} checked" in quiz.locator(".tmv-score").inner_text()
     assert not page.page_errors, page.page_errors[:3]
     assert not page.outside_requests, page.outside_requests[:5]
 

@@ -80,7 +80,8 @@ def test_attempts_are_kept_and_summarised_per_lesson(home):
     first = summary.to_dict("records")[0]
     assert first.pop("last_activity").startswith("20")
     assert first == {"lesson": "01_biogenesis", "questions_answered": 2, "questions_total": QUESTIONS,
-                     "questions_correct": 1, "first_score": 0.0, "best_score": 0.5, "attempts": 3}
+                     "questions_correct": 1, "first_score": 0.0, "best_score": 0.5, "attempts": 3,
+                     "exercises_passed": 0, "exercises_total": 2, "solutions_revealed": 0}
     assert summary.attrs["source"].startswith(str(home / FILENAME))
     assert progress("grace")["attempts"].tolist() == [1]
     # a fresh store (as after a kernel restart) sees the same file

@@ -296,7 +296,7 @@ def test_the_widget_says_what_is_kept_from_before_and_the_printed_copy_does_not(
     children = list(quiz.widget.children)
     assert children.index(quiz.kept_label) == children.index(quiz.score_label) + 1, "under the score"
     text = quiz.kept_label.value
-    assert "Score: 0 / 12" in quiz.score_label.value
+    assert "Score: 2 / 12" in quiz.score_label.value, "the latest answers count (tests/test_quiz_rerun.py)"
     assert "Kept from before: 2 of 12 answered, 1 right first time" in text and "quiz.progress()" in text
     assert quiz.static_bundle() == printed, "the static rendering never shows the learner's state"
     assert "Kept" not in json.dumps(quiz._repr_mimebundle_().get("text/html", ""))

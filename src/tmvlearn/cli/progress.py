@@ -10,7 +10,7 @@ import argparse
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    prog = subparsers.add_parser("progress", help="show a learner's quiz progress and export it",
+    prog = subparsers.add_parser("progress", help="show a learner's quiz and exercise progress and export it",
                                  description="Summarise the quiz attempts kept in the progress database "
                                  "($TMVLEARN_HOME or the user data folder), per lesson. Reads only.")
     prog.add_argument("--learner", help="whose progress (default: $TMVLEARN_LEARNER or your user name)")
@@ -44,7 +44,8 @@ def _when(text) -> str:
 
 
 def format_summary(summary) -> str:
-    """The summary as the command prints it: answered N of M, scores as percentages."""
+    """The summary as the command prints it: answered N of M, scores as percentages; code exercises
+    passed N of M and worked solutions shown."""
     import pandas as pd
 
     table = pd.DataFrame()
@@ -58,6 +59,11 @@ def format_summary(summary) -> str:
     if "test_first_score" in summary:
         table["first test"] = summary["test_first_score"].map(_percent)
     table["attempts"] = summary["attempts"]
+    if "exercises_total" in summary:  # code exercises: passed of the bank's, apart from quiz scores
+        table["exercises"] = [f"{p} of {t}" if t else "-" for p, t in zip(summary["exercises_passed"],
+                                                                          summary["exercises_total"],
+                                                                          strict=True)]
+        table["solutions shown"] = summary["solutions_revealed"]
     table["last activity"] = summary["last_activity"].map(_when)
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         return table.to_string(index=False)

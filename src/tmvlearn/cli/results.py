@@ -103,7 +103,9 @@ def _some(names: list[str], count: int, shown: int = 3) -> str:
 
 
 def format_gradebook(book, limit: int = 40, flashcards=None) -> str:
-    """Learners x lessons: first-attempt score and answered/total per lesson, and the last activity.
+    """Learners x lessons: first-attempt score and answered/total per lesson, and the last activity;
+    then, for each lesson whose exercises anyone checked (or whose solutions anyone revealed), an
+    ``NN ex`` column: code exercises passed/of (``*``: a worked solution was shown), apart from the scores.
 
     ``flashcards``: flashcard self-ratings per learner (:func:`tmvlearn.results.analysis.flashcard_activity`),
     shown as a ``flashcards`` column when anyone has one."""
@@ -120,6 +122,19 @@ def format_gradebook(book, limit: int = 40, flashcards=None) -> str:
             for a, t, s in zip(part["answered"], part["total"], part["first_score"], strict=True)
         ]
         learners = list(part.index)
+    for lesson in lessons:  # code exercises: completion, never a score
+        part = book[book["lesson"] == lesson].set_index("learner")
+        if "exercises_checked" not in part:
+            break
+        checked, shown = part["exercises_checked"], part["solutions_revealed"]
+        passed, of = part["exercises_passed"], part["exercises_total"]
+        if not (checked + shown).any():
+            continue
+        table[f"{lesson[:2] if lesson[:2].isdigit() else lesson} ex"] = [
+            "-" if c == 0 and r == 0 else f"{p}/{t}" + ("*" if r else "")
+            for c, p, t, r in zip(checked, passed, of, shown, strict=True)
+        ]
+    exercise_columns = any(name.endswith(" ex") for name in table)
     frame = pd.DataFrame(table, index=pd.Index(learners if lessons else [], name="learner"))
     frame.index = frame.index.map(lambda name: _shown(name, lines=False)).rename("learner")
     if flashcards is not None and flashcards.any():
@@ -135,6 +150,9 @@ def format_gradebook(book, limit: int = 40, flashcards=None) -> str:
         text += f"\n... and {len(frame) - len(shown)} more learners (all of them: --csv FILE, or --limit 0)"
     legend = ", ".join(f"{lesson[:2]} = {lesson}" for lesson in lessons if lesson[:2].isdigit())
     text += f"\nlessons: {legend}" if legend else ""
+    if exercise_columns:
+        text += ("\nNN ex: code exercises passed/of in lesson NN (* a worked solution was shown); "
+                 "not part of any score")
     if "flashcards" in frame:
         text += "\nflashcards: flashcard self-ratings (not scored, not in the lesson columns)"
     return text

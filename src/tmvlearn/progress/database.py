@@ -11,7 +11,9 @@ knows and new attempts are added with them; it is never moved or rewritten, and 
 
 Schema version 1 adds to version 0's ``attempts`` table ``mode`` (practice, test, exercise; and
 from version 2 flashcard), ``kind`` (answer, or reveal for a solution or explanation revealed on
-purpose), ``take`` (the test take, 1 for the first) and ``uid``. Grading never depends on any of
+purpose; a code exercise's check is ``mode="exercise"``, ``kind="answer"``, so every reader since
+version 1 accepts it and leaves it out of quiz scores and reviews), ``take`` (the test take, 1 for
+the first) and ``uid``. Grading never depends on any of
 this. Schema version 2 (this one) adds the review-state cache (:mod:`.review_cache`).
 """
 

@@ -116,69 +116,107 @@ def attempts_frame(rows: list[dict[str, Any]]):
 # --- the summary and exports --------------------------------------------------------------------
 
 # The store sits below the quiz and never imports it: the quiz, when imported, says how a lesson's
-# questions are found. Until then (tmvlearn.progress alone) a lesson counts the questions answered.
+# questions (and exercises) are found. Until then (tmvlearn.progress alone) a lesson counts the
+# questions answered (and the exercises checked).
 _lesson_questions: Callable[[str], list[str]] | None = None
+_lesson_exercises: Callable[[str], list[str]] | None = None
 
 
-def use_lesson_questions(lookup: Callable[[str], list[str]]) -> None:
+def use_lesson_questions(lookup: Callable[[str], list[str]],
+                         exercises: Callable[[str], list[str]] | None = None) -> None:
     """Have summaries count a lesson's questions with ``lookup(lesson)``: the ids of its bank's quiz
-    questions, raising when the bank cannot be loaded. :mod:`tmvlearn.quiz` does so when imported."""
-    global _lesson_questions
+    questions, raising when the bank cannot be loaded; and its code exercises with
+    ``exercises(lesson)`` (the ids of its bank's exercises). :mod:`tmvlearn.quiz` does so when imported."""
+    global _lesson_questions, _lesson_exercises
     _lesson_questions = lookup
+    if exercises is not None:
+        _lesson_exercises = exercises
 
 
-def _question_ids(lesson: str) -> list[str] | None:
-    """The ids of the lesson bank's quiz questions, or None when the bank cannot be loaded."""
-    if _lesson_questions is None:
+def _ids(lookup: Callable[[str], list[str]] | None, lesson: str) -> list[str] | None:
+    """``lookup(lesson)``, or None when there is no lookup or the bank cannot be loaded."""
+    if lookup is None:
         return None
     try:
-        return _lesson_questions(lesson)
+        return lookup(lesson)
     except Exception:  # an unknown lesson, a damaged bank: count what is there
         return None
 
 
+def _question_ids(lesson: str) -> list[str] | None:
+    """The ids of the lesson bank's quiz questions, or None when the bank cannot be loaded."""
+    return _ids(_lesson_questions, lesson)
+
+
+def _exercise_ids(lesson: str) -> list[str] | None:
+    """The ids of the lesson bank's code exercises, or None when the bank cannot be loaded."""
+    return _ids(_lesson_exercises, lesson)
+
+
 def summarize(frame, by_learner: bool = False):
-    """Per (learner and) lesson, from graded answers only (``kind == "answer"``; reveals not counted):
+    """Per (learner and) lesson, quiz figures from graded quiz answers only (``kind == "answer"``,
+    not exercises, reveals or flashcards):
 
     ``questions_answered`` of ``questions_total`` (the lesson bank's question count; the questions
     answered when the bank cannot be loaded), ``questions_correct`` (answered right at least once),
     ``first_score`` (mean over the answered questions of each one's first attempt),
-    ``best_score`` (mean of each one's best), ``attempts``, ``last_activity``; and, where any test
-    was taken, ``test_first_score``: the first completed take in test mode, as a fraction of the
-    lesson's questions.
+    ``best_score`` (mean of each one's best), ``attempts`` (graded quiz answers); then the code
+    exercises, apart from any score: ``exercises_passed`` of ``exercises_total`` (exercises whose
+    check passed at least once, of the bank's exercises; of those checked when the bank cannot be
+    loaded) and ``solutions_revealed`` (exercises whose worked solution was shown);
+    ``last_activity`` (the latest quiz answer, exercise check or reveal); and, where any test was
+    taken, ``test_first_score``: the first completed take in test mode, as a fraction of the
+    lesson's questions. A lesson is listed once anything of it was answered, checked or revealed.
     """
     import pandas as pd
 
     keys = ["learner", "lesson"] if by_learner else ["lesson"]
-    columns = keys + ["questions_answered", "questions_total", "questions_correct", "first_score",
-                      "best_score", "attempts", "last_activity"]
-    answers = frame[(frame["kind"] == "answer") & (frame["mode"] != "flashcard")] if len(frame) else frame
-    if answers.empty:
+    counts = ["questions_answered", "questions_total", "questions_correct", "first_score", "best_score",
+              "attempts", "exercises_passed", "exercises_total", "solutions_revealed"]
+    columns = keys + counts + ["last_activity"]
+    rows = frame[frame["mode"] != "flashcard"] if len(frame) else frame
+    rows = rows[rows["kind"].isin(("answer", "reveal"))] if len(rows) else rows
+    if rows.empty:
         out = pd.DataFrame({c: pd.Series(dtype="string" if c in keys + ["last_activity"] else "Int64")
                             for c in columns})
         for col in ("first_score", "best_score"):
             out[col] = out[col].astype("float64")
         return out
-    ordered = answers.reset_index(drop=True)  # oldest first, as read
-    banks = {lesson: _question_ids(lesson) for lesson in ordered["lesson"].unique()}
+    ordered = rows.reset_index(drop=True)  # oldest first, as read
+    lessons = ordered["lesson"].unique()
+    banks = {lesson: _question_ids(lesson) for lesson in lessons}
+    exercise_banks = {lesson: _exercise_ids(lesson) for lesson in lessons}
     records = []
     for key, group in ordered.groupby(keys, sort=True, observed=True):
         key = key if isinstance(key, tuple) else (key,)
         lesson = key[-1]
         ids = banks.get(lesson)
-        quiz = group[group["mode"] != "exercise"]
+        answers = group[group["kind"] == "answer"]
+        quiz = answers[answers["mode"] != "exercise"]
+        attempts = len(quiz)
         if ids is not None:
             quiz = quiz[quiz["question_id"].isin(ids)]
         per_q = quiz.groupby("question_id", sort=False, observed=True)["score"]
         answered = int(quiz["question_id"].nunique())
         total = len(ids) if ids is not None else answered
+        exercise_ids = exercise_banks.get(lesson)
+        exercise_rows = group[group["mode"] == "exercise"]
+        if exercise_ids is not None:
+            exercise_rows = exercise_rows[exercise_rows["question_id"].isin(exercise_ids)]
+        checks = exercise_rows[exercise_rows["kind"] == "answer"]
         record = dict(zip(keys, key, strict=True))
         record.update(
             questions_answered=answered, questions_total=total,
             questions_correct=int(quiz.groupby("question_id", observed=True)["correct"].any().sum()),
             first_score=float(per_q.first().mean()) if answered else math.nan,
             best_score=float(per_q.max().mean()) if answered else math.nan,
-            attempts=len(group), last_activity=group["time"].max(),
+            attempts=attempts,
+            exercises_passed=int(checks.loc[checks["correct"].astype(bool), "question_id"].nunique()),
+            exercises_total=(len(exercise_ids) if exercise_ids is not None
+                             else int(checks["question_id"].nunique())),
+            solutions_revealed=int(exercise_rows.loc[exercise_rows["kind"] == "reveal",
+                                                     "question_id"].nunique()),
+            last_activity=group["time"].max(),
         )
         tests = quiz[quiz["mode"] == "test"]
         if len(tests):
@@ -190,8 +228,9 @@ def summarize(frame, by_learner: bool = False):
     if "test_first_score" in out:
         columns.append("test_first_score")
     out = out[columns]
-    for col in ("questions_answered", "questions_total", "questions_correct", "attempts"):
-        out[col] = out[col].astype("Int64")
+    for col in counts:
+        if col not in ("first_score", "best_score"):
+            out[col] = out[col].astype("Int64")
     for col in ("first_score", "best_score", "test_first_score"):
         if col in out:
             out[col] = out[col].astype("float64").round(3)

@@ -201,8 +201,9 @@ class ProgressStore:
                kind: str = "answer", take: int = 1) -> Saved:
         """Store one attempt, in its own transaction; say where it went.
 
-        ``mode``: ``"practice"``, ``"test"`` or ``"exercise"``; ``kind``: ``"answer"`` (graded) or
-        ``"reveal"`` (the learner revealed a solution or explanation); ``take``: in test mode, 1 for
+        ``mode``: ``"practice"``, ``"test"``, ``"exercise"`` (a code exercise's check, or its solution
+        revealed) or ``"flashcard"``; ``kind``: ``"answer"`` (graded) or ``"reveal"`` (the learner
+        revealed a solution or explanation); ``take``: in test mode, 1 for
         the first completed take of the lesson's test, 2, 3... for retakes. When the database cannot
         be written the attempt is kept in a pending journal (or, failing that, in memory) and a
         :class:`ProgressWarning` says where; it is added to the database at the next successful open.

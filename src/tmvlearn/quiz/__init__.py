@@ -48,8 +48,9 @@ from tmvlearn.quiz.objective_mastery import ObjectiveStatus, mastery, objective_
 from tmvlearn.quiz.questions import QUESTION_TYPES, Question, Result
 from tmvlearn.quiz.review_quiz import due, review
 
-# Progress summaries count each lesson's questions in its bank (the store itself knows no banks).
-use_lesson_questions(lambda lesson: [q.id for q in load_bank(lesson).questions])
+# Progress summaries count each lesson's questions and exercises in its bank (the store knows no banks).
+use_lesson_questions(lambda lesson: [q.id for q in load_bank(lesson).questions],
+                     exercises=lambda lesson: [q.id for q in load_bank(lesson).exercises])
 
 __all__ = [
     "AnswerKey",

@@ -107,7 +107,7 @@ def key(lesson_or_ids: Any, *, seed: int = 0, shuffle: bool = True) -> AnswerKey
 
 def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, seed: int = 0,
          interactive: bool = True, learner: str | None = None, record: bool = True,
-         variant_seed: Any = None, title: str | None = None) -> Quiz:
+         variant_seed: Any = None, title: str | None = None, restore: bool | None = None) -> Quiz:
     """A quiz on a lesson (``"01_biogenesis"``), a bank file, or a list of question ids.
 
     ``title``: the quiz's heading (default: the bank's title, or "Quiz" for a list of ids).
@@ -121,12 +121,19 @@ def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, se
     or the user name) unless ``record=False``. Questions whose numbers vary (a bank ``variant``) get
     values drawn from ``seed``, the learner and ``variant_seed`` (a review passes its own, for fresh
     numbers each time) in the widget; the printed copy shows their worked variant.
+
+    ``restore`` (default: for a lesson or a bank, not for a list of questions): the widget marks the
+    questions this learner answered before, with their latest answers, and its score counts them
+    (the rules are in :mod:`tmvlearn.quiz.earlier`).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be 'practice' or 'test', not {mode!r}")
     bank_title, questions = load_questions(lesson_or_ids)
+    if restore is None:
+        restore = not isinstance(lesson_or_ids, (list, tuple, Question))
     return Quiz(title or bank_title, questions, mode=mode, shuffle=shuffle, seed=seed,
-                interactive=interactive, learner=learner, record=record, variant_seed=variant_seed)
+                interactive=interactive, learner=learner, record=record, variant_seed=variant_seed,
+                restore=restore)
 
 
 class Quiz:
@@ -134,8 +141,11 @@ class Quiz:
 
     def __init__(self, title: str, questions: list[Question], *, mode: str = "practice",
                  shuffle: bool = True, seed: int = 0, interactive: bool = True, learner: str | None = None,
-                 record: bool = True, variant_seed: Any = None):
+                 record: bool = True, variant_seed: Any = None, restore: bool = False):
         self.title, self.questions = title, list(questions)
+        #: mark the questions answered before (from the learner's progress) when the widget is built
+        self.restore = restore
+        self.restored: list[str] = []  # the ids of the questions marked as answered before
         self._variant_seed = variant_seed
         self.mode, self.shuffle, self.seed = mode, shuffle, seed
         self.interactive, self.learner, self.record = interactive, learner, record
@@ -185,6 +195,9 @@ class Quiz:
         from tmvlearn.shield import KeyboardShield
 
         self._panels = [_Panel(self, i, q) for i, q in enumerate(self.questions, 1)]
+        self._earlier = done = self._earlier_attempts()  # read once, for the marks and the line below
+        if self.restore and self.record:
+            self._restore_earlier(done)
         self.score_label = w.HTML(self._score_text())
         self.score_label.add_class("tmv-score")
         self.kept_label = w.HTML(self._kept_text())
@@ -205,6 +218,9 @@ class Quiz:
             self.restart_button.on_click(lambda _b: self.restart())
             self.status = w.HTML("")
             self.status.add_class("tmv-status")
+            if self._finished:  # a take handed in before, restored: its score next to Finish too
+                self.finish_button.disabled, self.restart_button.disabled = True, False
+                self.status.value = self._score_text()
             children += [w.HBox([self.finish_button, self.restart_button]), self.status]
         box = w.VBox(children)
         box.add_class("tmv-quiz")
@@ -239,6 +255,41 @@ class Quiz:
         return (f'<p role="status"><strong>Score: {total:g} / {n}</strong> '
                 f"({right} correct, {done} of {n} checked)</p>")
 
+    def _earlier_attempts(self):
+        """The learner's attempts, read-only, when this quiz records (None: they cannot be read)."""
+        if not self.questions:
+            return None
+        from tmvlearn.quiz.earlier import read_attempts
+
+        return read_attempts(self.learner)
+
+    def _restore_earlier(self, done) -> None:
+        """Mark each question answered before with its latest answer, and count it in the score
+        (:mod:`tmvlearn.quiz.earlier`); test mode: the latest take, as handed in."""
+        from tmvlearn.quiz.earlier import latest_answers
+
+        try:
+            earlier, take = latest_answers(done, [q.id for q in self.questions], self.mode)
+        except Exception:  # odd rows in a progress file never stop the quiz: it starts fresh
+            return
+        if not earlier:
+            return
+        if self.mode == "test":
+            self.take, self._finished = take, True
+        for panel in self._panels:
+            if panel.q.id in earlier:
+                try:
+                    panel.restore(earlier[panel.q.id])
+                    self.restored.append(panel.q.id)
+                except Exception:  # this one stays fresh (a test take shows it as not attempted)
+                    self.results.pop(panel.q.id, None)
+                    if self.mode == "test":
+                        panel.set_locked(True)
+                        panel.feedback.value = NOT_ATTEMPTED
+            elif self.mode == "test":
+                panel.set_locked(True)
+                panel.feedback.value = NOT_ATTEMPTED
+
     def _kept_text(self) -> str:
         """The widget's line under the score: what the learner's progress already holds for these
         questions (answered before this view was built), read-only; "" when nothing is kept. Never in
@@ -246,13 +297,10 @@ class Quiz:
         if not self.questions:
             return ""
         see = "see <code>quiz.progress()</code>"
-        try:
-            from tmvlearn.progress import attempts
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                done = attempts(self.learner)
-        except Exception:  # a progress file that cannot be read never stops the quiz
+        done = self.__dict__.get("_earlier", False)  # read when the widget was built
+        if done is False:
+            done = self._earlier_attempts()
+        if done is None:
             return f"<p><small>Earlier answers could not be read ({see}).</small></p>"
         ids = {q.id for q in self.questions}
         mine = done[(done["kind"] == "answer") & done["mode"].isin(["practice", "test"])
@@ -264,8 +312,13 @@ class Quiz:
             return ""
         firsts = mine.groupby("question_id", sort=False, observed=True)["correct"].first()
         n = len(self.questions)
+        marked = ""
+        if self.restored and self.mode == "test":
+            marked = (f"; your take {self.take} is shown as handed in (“Start again” for a retake)")
+        elif self.restored:
+            marked = "; each is marked below with your latest answer, which the score counts"
         return (f"<p><small>Kept from before: {len(firsts)} of {n} answered, {int(firsts.sum())} right "
-                f"first time ({see}).</small></p>")
+                f"first time{marked} ({see}).</small></p>")
 
     def _update_score(self) -> None:
         if self._widget is not None:
@@ -347,6 +400,9 @@ class Quiz:
         self.finish_button.disabled = False
         self.restart_button.disabled = True
         self.status.value = ""
+        if self.restored:  # the take shown from before is cleared: the line under the score says so
+            self.restored = []
+            self.kept_label.value = self._kept_text()
         self._update_score()
 
 
@@ -419,13 +475,41 @@ class _Panel:
         self.set_locked(True)
         result = self.q.check(self.response())
         if result.details.get("invalid"):
-            self.feedback.value = ('<p class="tmv-not-attempted"><strong>Not attempted.</strong> '
-                                   "It scores 0; its explanation is shown only for answered questions.</p>")
+            self.feedback.value = NOT_ATTEMPTED
             return None
         result = self.quiz._grade(self.q, self.response())
         self.graded = result
         self.feedback.value = self._feedback_html(result) + self._storage_note()
         return result
+
+    def restore(self, earlier) -> None:
+        """Show the latest answer kept from before (:mod:`tmvlearn.quiz.earlier`): back in the controls
+        and locked, with its feedback, when they can hold it; else a line saying how it went, the
+        question left open. Either way the quiz's score counts it until a new check replaces it."""
+        from tmvlearn.quiz.earlier import fill_inputs, unwrap, when_text
+
+        response, fits = unwrap(self.q, earlier.response)
+        result = fill_inputs(self.q, self.inputs, self.options, response, earlier) if fits else None
+        when = html.escape(when_text(earlier.time))
+        if result is None:  # counted as stored; the learner answers these controls afresh
+            self.quiz.results[self.q.id] = Result(earlier.correct, earlier.score, "")
+            verdict = _verdict(Result(earlier.correct, earlier.score, ""), final=self.quiz.mode == "test")
+            why = "its numbers were different" if not fits else "it no longer fits this question"
+            then = ("“Start again” for a retake" if self.quiz.mode == "test"
+                    else "answer again to replace it")
+            self.feedback.value = (f'<p class="tmv-earlier"><strong>Answered before</strong> ({when}): '
+                                   f"{verdict} That answer is not shown here ({why}); {then}.</p>")
+            if self.quiz.mode == "test":
+                self.set_locked(True)
+            return
+        self.quiz.results[self.q.id] = result
+        self.graded = result
+        self.set_locked(True)
+        if self.quiz.mode == "practice":
+            self.check_button.disabled = True
+            self.retry_button.disabled = False
+        self.feedback.value = (f'<p class="tmv-earlier"><strong>Answered before</strong> ({when}), '
+                               "your latest answer:</p>\n" + self._feedback_html(result))
 
     def _storage_note(self) -> str:
         warnings_ = getattr(self.quiz, "storage_warnings", None)
@@ -498,6 +582,8 @@ class _Panel:
             self.focus()
 
 
+NOT_ATTEMPTED = ('<p class="tmv-not-attempted"><strong>Not attempted.</strong> '
+                 "It scores 0; its explanation is shown only for answered questions.</p>")
 INPUT_DELAY_S = 0.4  # without the shield (another front end): how long a check waits for inputs
 MAX_SHOWN_TEXT = 10_000  # longer text from the browser is cut (the grader refuses over 1,000 anyway)
 

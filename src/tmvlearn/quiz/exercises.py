@@ -1,14 +1,19 @@
 """Checking the hands-on code exercises of a lesson, and showing their solutions on request.
 
 An exercise's answer and worked solution live in the lesson's bank (its ``exercises`` list, in the
-same format as quiz questions), so lessons never hard-code them. Checking an exercise is practice:
-nothing is recorded, so headless runs of a lesson (nbval, papermill) leave no trace. A solution is
-shown only when the learner asks for it (:func:`solution`), and that reveal is noted in progress.
+same format as quiz questions), so lessons never hard-code them. A graded check is recorded in the
+learner's progress as an attempt of its own kind (``mode="exercise"``, ``kind="answer"``, ``correct``
+1 when it passed), never a quiz score (:func:`check_exercise` says which checks are kept). A
+solution is shown only when the learner asks for it (:func:`solution`), and that reveal is noted in
+progress (``mode="exercise"``, ``kind="reveal"``). Headless runs of a lesson (nbval, papermill,
+``tmvlearn lessons run``, handouts) leave no trace: their answer cells hold ``None``, which is not
+recorded, and the static solution cell never reveals.
 """
 
 from __future__ import annotations
 
 import html
+import json
 
 from tmvlearn.quiz.bank import BankError, load_bank
 from tmvlearn.quiz.markup import inline_html, markdown_to_html
@@ -28,6 +33,10 @@ class ExerciseCheck:
 
     def __init__(self, question: Question, answer: object, result: Result | None):
         self.question, self.answer, self.result = question, answer, result
+        #: whether the check was kept in the learner's progress (False for None, a hint, a repeat)
+        self.recorded = False
+        #: what the learner is told when the check could not be saved as usual (a ProgressWarning)
+        self.note: str | None = None
 
     @property
     def correct(self) -> bool:
@@ -44,23 +53,41 @@ class ExerciseCheck:
         mark, text = self._message()
         status = ("answered-correct" if self.correct
                   else "unanswered" if self.result is None else "answered-wrong")
+        note = f"\n⚠ {self.note}" if self.note else ""
+        note_html = (f'<p class="tmv-storage"><small>⚠ {html.escape(self.note)}</small></p>'
+                     if self.note else "")
         return {
-            "text/plain": f"{mark} {text}",
-            "text/markdown": f"**{mark}** {text}",
+            "text/plain": f"{mark} {text}{note}",
+            "text/markdown": f"**{mark}** {text}{note}",
             "text/html": (f'<div class="tmv-exercise tmv-exercise-{html.escape(self.question.id)} {status}">'
-                          f"<strong>{mark}</strong> {inline_html(text)}</div>"),
+                          f"<strong>{mark}</strong> {inline_html(text)}{note_html}</div>"),
         }
 
     def __repr__(self) -> str:
         return self._repr_mimebundle_()["text/plain"]
 
 
-def check_exercise(lesson: str, exercise_id: str, answer: object) -> ExerciseCheck:
+def check_exercise(lesson: str, exercise_id: str, answer: object, *, learner: str | None = None,
+                   record: bool = True) -> ExerciseCheck:
     """Check ``answer`` against exercise ``exercise_id`` of ``lesson``'s bank; never raises for odd answers.
 
     ``None`` means "not answered yet". The natural pandas shapes of a value count as the value (see
     :func:`as_answer`); a shape that holds no single answer gets feedback naming the pandas step that
     would get one. The result displays as feedback; ``.correct`` tells the outcome to code.
+
+    What is recorded (``record=True``, for ``learner``, default the current one, as :func:`solution`):
+    each graded check, as one attempt with ``mode="exercise"``, ``kind="answer"``, score and
+    ``correct`` 1 or 0 (passed or not) and the value graded as the response. Not recorded:
+
+    - ``None`` (not answered yet): so headless runs, whose answer cells hold ``None``, leave no trace;
+    - an answer that only gets a hint and no grade (a whole table, a True/False mask, a percentage
+      where a fraction is wanted), as a unit hint in a quiz is not;
+    - the same check again in the same session: the same answer with the same outcome as the last one
+      this kernel recorded for the exercise (re-running the cell, or Run All, is not a new attempt;
+      a changed answer is, and so is a check in a later session).
+
+    Recording never breaks the lesson: a storage fault is the usual :class:`ProgressWarning`, shown
+    under the feedback, and the feedback shows all the same.
     """
     question = load_bank(lesson).exercise(exercise_id)
     if answer is None:
@@ -69,7 +96,40 @@ def check_exercise(lesson: str, exercise_id: str, answer: object) -> ExerciseChe
     if hint is None:
         hint = _percentage_hint(question, value)
     result = invalid(hint) if hint else question.check(value)
-    return ExerciseCheck(question, answer, result)
+    check = ExerciseCheck(question, answer, result)
+    if record and not hint:
+        _record_check(check, value, learner)
+    return check
+
+
+# (store location, learner, lesson, exercise) -> (response as JSON, correct) of the last check recorded
+_LAST_RECORDED: dict[tuple[str, str, str, str], tuple[str, bool]] = {}
+
+
+def _record_check(check: ExerciseCheck, value: object, learner: str | None) -> None:
+    """Keep a graded check in the learner's progress (unless it repeats the last one); never raises."""
+    import warnings
+
+    from tmvlearn.progress import ProgressWarning, default_learner, get_store, jsonable, record_attempt
+
+    question, result = check.question, check.result
+    assert result is not None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProgressWarning)
+        try:
+            store = get_store()
+            who = learner or default_learner()
+            key = (store.location, who, question.lesson or "", question.id)
+            seen = (json.dumps(jsonable(value), sort_keys=True, ensure_ascii=False), bool(result.correct))
+            if _LAST_RECORDED.get(key) == seen:
+                return
+            record_attempt(question, value, result, learner=who, store=store, mode="exercise", kind="answer")
+            _LAST_RECORDED[key] = seen
+            check.recorded = True
+        except Exception as exc:  # noqa: BLE001 - the feedback must show whatever storage does
+            warnings.warn(f"tmvlearn: this check was not saved ({exc}).", ProgressWarning, stacklevel=2)
+    if caught:  # shown under the feedback, as a revealed solution's storage trouble is
+        check.note = str(caught[0].message)
 
 
 _WANTED = {"numeric": "one number", "short_text": "one name or word",

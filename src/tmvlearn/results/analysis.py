@@ -204,8 +204,12 @@ def gradebook(
 ) -> pd.DataFrame:
     """Learners x lessons, one row each (long form): ``answered`` of ``total`` quiz questions,
     ``first_score`` (mean first-attempt score over the answered questions), ``best_score`` (mean of
-    each answered question's best score), ``attempts`` (graded answers, exercises included) and
-    ``last_activity`` (the latest attempt of any kind in the lesson).
+    each answered question's best score), ``attempts`` (graded quiz answers), ``last_activity`` (the
+    latest attempt of any kind in the lesson); and, apart from the scores, the code exercises
+    (:mod:`tmvlearn.results.exercise_book`): ``exercises_checked``, ``exercises_passed`` of
+    ``exercises_total`` and
+    ``solutions_revealed``. A lesson is listed once someone answered its quiz or checked one of its
+    exercises.
 
     ``learners``: more learners to list besides :func:`roster` (the learner categories, so also
     those with no attempt); a learner with no attempt in a lesson gets a row with 0 answered.
@@ -214,7 +218,12 @@ def gradebook(
     frame = _scored(frame)
     if banks is None:
         banks = question_banks(map(str, _cat(frame, "lesson").categories))
+    from tmvlearn.results.exercise_book import exercise_completion, exercise_lessons
+
     ids = _quiz_ids(frame, banks)
+    for lesson in exercise_lessons(frame, banks):  # exercises checked, quiz not started
+        ids.setdefault(lesson, [q.id for q in banks[lesson].questions])
+    ids = dict(sorted(ids.items()))
     lessons = list(ids)
     quiz = np.flatnonzero(_quiz_mask(frame, ids))
     if first is None:
@@ -261,7 +270,8 @@ def gradebook(
     best_n = total(a_cell[best_rows])
     with np.errstate(invalid="ignore", divide="ignore"):
         best_score = best_sum / best_n
-    attempts = total(all_cell[(frame["kind"] == "answer").to_numpy()]).astype("int64")
+    graded = (frame["kind"] == "answer").to_numpy() & (frame["mode"] != "exercise").to_numpy()
+    attempts = total(all_cell[graded]).astype("int64")
     when = frame["time"].to_numpy(dtype="datetime64[ns]").view("int64")
     last = np.full(size, np.iinfo("int64").min)
     keep = all_cell >= 0
@@ -270,6 +280,7 @@ def gradebook(
         np.where(last == np.iinfo("int64").min, np.iinfo("int64").min, last), utc=True
     )
     last_activity = last_activity.where(last != np.iinfo("int64").min)
+    exercises = exercise_completion(frame, banks, names, lessons)
     return pd.DataFrame(
         {
             "learner": np.repeat(np.array(names, dtype=object), n_s),
@@ -280,19 +291,22 @@ def gradebook(
             "best_score": np.round(best_score, 4),
             "attempts": attempts,
             "last_activity": last_activity,
+            "exercises_checked": exercises["exercises_checked"].to_numpy(),
+            "exercises_passed": exercises["exercises_passed"].to_numpy(),
+            "exercises_total": exercises["exercises_total"].to_numpy(),
+            "solutions_revealed": exercises["solutions_revealed"].to_numpy(),
         }
     )
 
 
 def gradebook_wide(book: pd.DataFrame) -> pd.DataFrame:
-    """The gradebook with one row per learner and, per lesson, answered, total, first, best, last activity."""
-    wide = book.pivot(
-        index="learner",
-        columns="lesson",
-        values=["answered", "total", "first_score", "best_score", "last_activity"],
-    )
-    wide = wide.reorder_levels([1, 0], axis=1).sort_index(axis=1, level=0, sort_remaining=False)
+    """The gradebook with one row per learner and, per lesson, answered, total, first, best, last
+    activity, then (apart from the scores) exercises passed, of, and solutions revealed."""
     order = ["answered", "total", "first_score", "best_score", "last_activity"]
+    order += [c for c in ("exercises_checked", "exercises_passed", "exercises_total", "solutions_revealed")
+              if c in book]
+    wide = book.pivot(index="learner", columns="lesson", values=order)
+    wide = wide.reorder_levels([1, 0], axis=1).sort_index(axis=1, level=0, sort_remaining=False)
     lessons = list(dict.fromkeys(book["lesson"]))
     wide = wide[[(lesson, col) for lesson in lessons for col in order]]
     wide.columns = [f"{lesson} {col}" for lesson, col in wide.columns]

@@ -302,6 +302,42 @@ def _table(
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def exercises_section(book: pd.DataFrame) -> str:
+    """The code exercises per lesson (learners who checked, passed all, solutions shown) and per
+    learner (passed/of in each lesson): completion, kept apart from every score."""
+    from tmvlearn.results.exercise_book import EXERCISES_RULE
+
+    out = ['<section id="exercises"><h2>Code exercises</h2>',
+           f'<p class="small">{escape(EXERCISES_RULE[0].upper() + EXERCISES_RULE[1:])}.</p>']
+    if "exercises_checked" not in book:
+        return "".join(out + ["<p>No exercise checks.</p></section>"])
+    active = book[(book["exercises_checked"] + book["solutions_revealed"]) > 0]
+    lessons = [lesson for lesson in dict.fromkeys(book["lesson"]) if lesson in set(active["lesson"])]
+    if not lessons:
+        return "".join(out + ["<p>No one has checked a code exercise yet.</p></section>"])
+    rows = []
+    for lesson in lessons:
+        part = book[book["lesson"] == lesson]
+        total = int(part["exercises_total"].iloc[0])
+        rows.append([escape(lesson), str(total), str(int((part["exercises_checked"] > 0).sum())),
+                     str(int(((part["exercises_passed"] == total) & (total > 0)).sum())),
+                     str(int((part["solutions_revealed"] > 0).sum()))])
+    out.append(_table(["lesson", "exercises", "learners who checked any", "learners who passed all",
+                       "learners who revealed a solution"], rows, numeric={1, 2, 3, 4}))
+    grid = []
+    for learner, part in book[book["lesson"].isin(lessons)].groupby("learner", sort=False):
+        cells = {r.lesson: ("–" if r.exercises_checked == 0 and r.solutions_revealed == 0 else
+                            f"{r.exercises_passed}/{r.exercises_total}"
+                            + (f" ({r.solutions_revealed} shown)" if r.solutions_revealed else ""))
+                 for r in part.itertuples()}
+        grid.append([escape(str(learner))] + [cells.get(lesson, "–") for lesson in lessons])
+    out.append(f"<details><summary>Per learner: exercises passed/of in each lesson ({len(grid)} "
+               "learners)</summary>")
+    out.append(_table(["learner", *lessons], grid, numeric=set(range(1, len(lessons) + 1))))
+    out.append("</details></section>")
+    return "".join(out)
+
+
 def html_report(
     frame: pd.DataFrame,
     *,
@@ -353,7 +389,8 @@ def html_report(
         + "</p>"
     )
     parts.append(
-        '<nav><a href="#scores">Scores</a> · <a href="#items">Questions</a> · '
+        '<nav><a href="#scores">Scores</a> · <a href="#exercises">Code exercises</a> · '
+        '<a href="#items">Questions</a> · '
         '<a href="#flagged">Flagged questions</a> · <a href="#behind">Not started or behind</a> · '
         + ('<a href="#objectives">Mastery per objective</a> · ' if objectives is not None else "")
         + '<a href="#method">How it is computed</a></nav></header><main>'
@@ -398,6 +435,8 @@ def html_report(
     else:
         parts.append("<p>No attempts yet.</p>")
     parts.append("</section>")
+
+    parts.append(exercises_section(book))
 
     # questions
     parts.append('<section id="items"><h2>Questions</h2>')

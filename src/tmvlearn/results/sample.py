@@ -15,6 +15,11 @@ one single-choice question has a **distractor nobody picks**. Not every learner 
 place: 4 have not started, 10 stopped after the first two lessons. After a wrong first answer,
 practice retries follow (60% of learners retry, and then mostly get it right), and 10% reveal the
 explanation instead (``kind = "reveal"``).
+
+Code exercises (``mode = "exercise"``, drawn from their own generator so the quiz rows stay the same
+for a seed): a learner checks each exercise of a lesson they reached with probability 0.85, passing
+with probability 1 / (1 + exp(-(theta + 0.5))); after a failed check 70% check again (passing with
+probability 0.8) and 15% reveal the worked solution (``kind = "reveal"``).
 """
 
 from __future__ import annotations
@@ -76,6 +81,7 @@ def sample_class(seed: int = SEED, n_learners: int = 120, lessons: list[str] | N
         scores: np.ndarray,
         times: np.ndarray,
         kind: str = "answer",
+        mode: str = "practice",
     ) -> None:
         for row, response, score, when in zip(rows, responses, scores, times, strict=True):
             columns["learner"].append(names[row])
@@ -85,7 +91,7 @@ def sample_class(seed: int = SEED, n_learners: int = 120, lessons: list[str] | N
             columns["score"].append(float(score))
             columns["correct"].append(bool(score >= 1.0))
             columns["time"].append(when)
-            columns["mode"].append("practice")
+            columns["mode"].append(mode)
             columns["kind"].append(kind)
             columns["take"].append(1)
 
@@ -171,6 +177,26 @@ def sample_class(seed: int = SEED, n_learners: int = 120, lessons: list[str] | N
                 later[reveal],
                 kind="reveal",
             )
+    exercises = np.random.default_rng([seed, 1])  # its own stream: the quiz rows above stay the same
+    for li, lesson in enumerate(lessons):
+        for ei, exercise in enumerate(banks[lesson].exercises):
+            learners = np.flatnonzero((reach > li) & (exercises.random(n_learners) < 0.85))
+            when = np.array([START + timedelta(days=2 * li, minutes=int(7 * r % 600) - 30 + 5 * ei)
+                             for r in learners], dtype=object)
+            passed = exercises.random(len(learners)) < 1.0 / (1.0 + np.exp(-(theta[learners] + 0.5)))
+            follow = exercises.random(len(learners))
+            again = ~passed & (follow < 0.7)
+            reveal = ~passed & (follow >= 0.7) & (follow < 0.85)
+            second = exercises.random(len(learners)) < 0.8
+            key, wrong = _json(exercise.key_response()), _json(None)
+            for rows, texts, scores, at, kind in (
+                (learners, [key if ok else wrong for ok in passed], passed.astype(float), when, "answer"),
+                (learners[again], [key if ok else wrong for ok in second[again]],
+                 second[again].astype(float), when[again] + timedelta(minutes=2), "answer"),
+                (learners[reveal], ["null"] * int(reveal.sum()), np.zeros(int(reveal.sum())),
+                 when[reveal] + timedelta(minutes=3), "reveal"),
+            ):
+                add(rows, lesson, exercise.id, texts, scores, at, kind=kind, mode="exercise")
     frame = pd.DataFrame(columns)
     frame["time"] = pd.to_datetime(frame["time"], utc=True)
     frame = frame.sort_values(["time", "learner"], kind="stable").reset_index(drop=True)
