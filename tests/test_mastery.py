@@ -70,10 +70,18 @@ def test_each_status_is_reached_and_left(store):
     assert row(store, T0 + DAY + 5 * MINUTE, "O4")[0] == "not started", "other objectives are untouched"
 
 
-def test_a_right_first_answer_is_secure_for_two_days_not_longer(store):
+def test_a_right_first_answer_is_secure_for_about_a_week(store):
     answer(store, O4, T0)
-    assert row(store, T0 + 2 * DAY - MINUTE, "O4")[0] == "secure"
-    assert row(store, T0 + 2 * DAY, "O4")[0] == "learning", "due at two days: no longer secure"
+    assert row(store, T0 + 2 * DAY + MINUTE, "O4")[0] == "secure", "due for review, still likely remembered"
+    assert row(store, T0 + 7 * DAY, "O4")[0] == "secure"
+    assert row(store, T0 + 8 * DAY, "O4")[0] == "learning", "predicted recall below 80% after a week"
+
+
+def test_a_right_review_keeps_it_secure_for_about_a_month(store):
+    answer(store, O4, T0)
+    answer(store, O4, T0 + 2 * DAY)  # reviewed when due, right again
+    assert row(store, T0 + 32 * DAY, "O4")[0] == "secure"
+    assert row(store, T0 + 47 * DAY, "O4")[0] == "learning"
 
 
 def test_partly_right_is_not_secure(store):

@@ -10,20 +10,21 @@ report), per learner and objective, over the objective's **quiz questions** (the
   question's own lesson); ``of``: how many there are;
 - ``"not started"``: none of them answered;
 - ``"secure"``: every one answered, the latest answer to each fully right (correct with full
-  marks), and none of them due for review at ``now``. The review schedule (:mod:`tmvlearn.scheduler`)
-  brings a question back when the predicted chance of recalling it falls to 90%: 2 days after a
-  first right answer (then 11, 46 days), 1 day after a miss put right; a miss brings it back after
-  10 minutes. So
-  "secure" means "all answered right, and still likely remembered"; it lasts at least a day after
-  the last right answer and comes back with one right answer to each question that fell due;
+  marks), and each still likely remembered at ``now``: the review schedule's memory model (FSRS,
+  :mod:`tmvlearn.scheduler`) predicts at least an 80% chance of recalling it (:data:`SECURE_RECALL`).
+  That lasts about a week after a first right answer, about a month after a second one given when it
+  was due, and about two days after a miss put right; a latest answer that is wrong or partly right is
+  never secure. The review brings a question back earlier, at 90% (2 days after a first right
+  answer), so a secure objective can have questions due: reviewing them keeps it secure;
 - ``"learning"``: everything else (started, but some question not yet answered, last answered
-  wrong or only partly right, or due for review).
+  wrong or only partly right, or predicted recall below 80%).
 
-A question is *secure* by the same test (its latest answer fully right and not yet due); the review
-(:func:`tmvlearn.quiz.review`) asks first the due questions of the objectives with the smallest share
-of secure questions. Every recorded answer counts, whenever it was given; ``now`` only decides what is
-due. The review states are computed by :func:`tmvlearn.scheduler.compute_states` from the same
-attempts, so they agree with ``tmvlearn review`` and ``quiz.due()``.
+A question is *secure* by the same test (its latest answer fully right, predicted recall at least
+80%); the review (:func:`tmvlearn.quiz.review`) asks first the due questions of the objectives with the
+smallest share of secure questions. Every recorded answer counts, whenever it was given; ``now`` only
+decides how much time has passed since. The review states are computed by
+:func:`tmvlearn.scheduler.compute_states` from the same attempts, so they agree with
+``tmvlearn review`` and ``quiz.due()``.
 
 >>> from tmvlearn import quiz
 >>> quiz.mastery()                          # doctest: +SKIP  (one row per objective of every lesson)
@@ -42,7 +43,8 @@ from typing import Any
 
 from tmvlearn.scheduler import compute_states
 
-__all__ = ["RULE", "STATUSES", "COLUMNS", "Standing", "standings", "objective_rows", "mastery",
+__all__ = ["RULE", "SECURE_RECALL", "STATUSES", "COLUMNS", "Standing", "standings", "objective_rows",
+           "mastery",
            "objective_status", "ObjectiveStatus", "question_priority", "objective_order", "lesson_banks",
            "learner_standing"]
 
@@ -51,10 +53,13 @@ STATUSES = (NOT_STARTED, LEARNING, SECURE)
 COLUMNS = ["lesson", "objective", "text", "status", "answered", "of"]
 QUIZ_MODES = ("practice", "test")
 #: The rule in one line, as every view of it prints it.
+#: Predicted chance of recall (FSRS retrievability) a right answer must still have to count as secure.
+SECURE_RECALL = 0.8
 RULE = ("secure = every quiz question of the objective answered, the latest answer to each fully right, "
-        "and none due for review yet (the schedule brings a question back when you are predicted to "
-        "recall it with 90% chance: a day or two after a first right answer); learning = started but not "
-        "secure; not started = none of its questions answered. Exercises do not count.")
+        f"and each still likely remembered (the review schedule's memory model predicts at least a "
+        f"{SECURE_RECALL:.0%} chance of recall: about a week after a first right answer, longer after each "
+        "right review); learning = started but not secure; not started = none of its questions answered. "
+        "Exercises do not count.")
 
 
 def _now(now: datetime | None) -> datetime:
@@ -70,14 +75,23 @@ def objective_order(objective: str) -> tuple:
 
 @dataclass(frozen=True)
 class Standing:
-    """One learner's standing on one quiz question: whether the latest answer was fully right, and
-    when the question is next due for review."""
+    """One learner's standing on one quiz question: whether the latest answer was fully right, when
+    the question is next due for review, and its review state (the FSRS card, as JSON)."""
 
     full: bool
     due: datetime
+    card: str
+
+    def recall(self, now: datetime) -> float:
+        """The predicted chance (0 to 1) of recalling the answer at ``now`` (FSRS retrievability)."""
+        from fsrs import Card
+
+        from tmvlearn.scheduler import scheduler
+
+        return float(scheduler().get_card_retrievability(Card.from_json(self.card), now))
 
     def secure(self, now: datetime) -> bool:
-        return self.full and self.due > now
+        return self.full and self.recall(now) >= SECURE_RECALL
 
 
 def counts(row: Mapping[str, Any]) -> bool:
@@ -109,7 +123,7 @@ def standings(rows: Iterable[Mapping[str, Any]],
     for key, state in compute_states(kept).items():
         last = latest[key]
         due = datetime.fromisoformat(state.due)
-        out[key] = Standing(bool(last["correct"]) and last["score"] >= 1, due)
+        out[key] = Standing(bool(last["correct"]) and last["score"] >= 1, due, state.card)
     return out
 
 

@@ -216,9 +216,10 @@ def review(n: int = 10, *, learner: str | None = None, seed: int = 0, interactiv
     Taken in turn from every lesson with questions due (lessons in the order of their longest-waiting
     question). Within a lesson, the questions of the objectives you hold least securely come first:
     those whose objective has the smallest share of *secure* questions (answered, the latest answer
-    fully right, not yet due: the rule of :func:`tmvlearn.quiz.mastery`), then the longest-waiting.
-    (Every due question's objective is "learning" by that rule, so the share, not the status, is what
-    tells the objectives apart.) Each question says which lesson it is from and its source. Checked
+    fully right, still likely remembered: the rule of :func:`tmvlearn.quiz.mastery`), then the
+    longest-waiting. A question falls due (90% predicted recall) before it stops being secure (80%),
+    so objectives not secure come first, and among them those held least securely. Each question
+    says which lesson it is from and its source. Checked
     answers are recorded as usual, so each one moves the question's next review.
     Displayed outside a widget front end (nbval, papermill, handouts), it shows a fixed sample of
     ``n`` questions chosen by ``seed``, never the learner's state. With nothing due it says so, and
