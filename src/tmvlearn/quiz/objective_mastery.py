@@ -56,7 +56,7 @@ QUIZ_MODES = ("practice", "test")
 #: Predicted chance of recall (FSRS retrievability) a right answer must still have to count as secure.
 SECURE_RECALL = 0.8
 RULE = ("secure = every quiz question of the objective answered, the latest answer to each fully right, "
-        f"and each still likely remembered (the review schedule's memory model predicts at least a "
+        f"and each still likely remembered (the review schedule's memory model predicts at least an "
         f"{SECURE_RECALL:.0%} chance of recall: about a week after a first right answer, longer after each "
         "right review); learning = started but not secure; not started = none of its questions answered. "
         "Exercises do not count.")
