@@ -349,3 +349,52 @@ def test_the_terminal_view_refreshes_until_interrupted(course, capsys, monkeypat
     assert "Round 1: start-run-keys (00_start_here): 1 learner answered" in text
     assert "2 learners answered" in text, "refreshed"
     assert "(correct)" not in text, "the answer is shown only when asked for"
+
+
+# --- the notebook's view ----------------------------------------------------------------------------
+
+
+def test_the_view_runs_two_rounds_side_by_side_and_shows_the_answer_only_when_asked(course):
+    pytest.importorskip("ipywidgets")
+    from tmvlearn.results import live_poll
+
+    view = live_poll(course, QID, interval=0.2)
+    try:
+        static = view._repr_mimebundle_()
+        assert static["text/plain"].startswith(f"Live poll of {QID} (00_start_here). Press “Start round 1”")
+        assert not view.running, "nothing polls before a button is pressed (headless runs stay still)"
+        view.start1.click()
+        assert view.running and view.start2.disabled is False
+        for name, response in (("ann", "Shift+Enter"), ("ben", "Shift+Enter"), ("cai", "Enter")):
+            _answer_now(course, name, response)
+        deadline = time.monotonic() + 5
+        while (view.snapshot() or {}).get("learners") != 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert spread(view.snapshot()) == {"Shift+Enter": 2, "Enter": 1}, "refreshed by the thread"
+        panel = view.panels.children[0].value
+        assert 'aria-live="polite"' in panel and "3 learners answered" in panel and "2 (67%)" in panel
+        assert "correct answer" not in panel and "font-size:30px" in panel
+        view.start2.click()
+        _answer_now(course, "cai", "Shift+Enter")
+        deadline = time.monotonic() + 5
+        while (view.snapshot() or {}).get("learners") != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(view.panels.children) == 2, "round 1 and round 2 side by side"
+        assert spread(view.snapshot(0)) == {"Shift+Enter": 2, "Enter": 1}, "round 1 stays as it was"
+        assert spread(view.snapshot(1)) == {"Shift+Enter": 1}
+        view.reveal.click()
+        assert "&#10003; correct answer" in view.panels.children[1].value
+        assert view.reveal.description == "Hide answer"
+    finally:
+        view.close()
+    assert not view.running, "closing the view stops the refreshing"
+
+
+def _answer_now(course: Path, learner: str, response: str) -> None:
+    store = ProgressStore(course / learner / "progress.sqlite3")
+    try:
+        right = response == "Shift+Enter"
+        store.record(lesson=LESSON, question_id=QID, response=response, score=float(right), correct=right,
+                     learner=learner)
+    finally:
+        store.close()

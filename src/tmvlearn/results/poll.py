@@ -116,6 +116,7 @@ class Poll:
         self.question_id = self.question.id
         self.lesson = self.question.lesson
         self.since = parse_since(since, "since")
+        self.until: datetime | None = None  # a round that ended (round 2 started): answers before it
         self.reader = reader or LiveReader(paths)
         self._own_reader = reader is None
         self._answers: dict[str, list[tuple[datetime, str, float]]] = {}  # learner -> answers (all times)
@@ -137,6 +138,7 @@ class Poll:
         """A new round from ``since`` (default: now); answers already read are kept (a learner's
         answer given after ``since`` counts)."""
         self.since = parse_since(since, "since") if since is not None else datetime.now(timezone.utc)
+        self.until = None
 
     def update(self) -> int:
         """Read what is new; the number of new answers to this question."""
@@ -167,7 +169,8 @@ class Poll:
         """Each learner's latest answer at or after ``since`` (by learner key; not shown anywhere)."""
         out = {}
         for learner, answers in self._answers.items():
-            valid = [a for a in answers if self.since is None or a[0] >= self.since]
+            valid = [a for a in answers if (self.since is None or a[0] >= self.since)
+                     and (self.until is None or a[0] < self.until)]
             if valid:
                 when, response, score = max(valid, key=lambda a: a[0])
                 out[learner] = _Latest(when, response, score)
