@@ -25,6 +25,7 @@ import pytest
 from tmvlearn.cli import main
 from tmvlearn.errors import UsageError
 from tmvlearn.progress import ProgressStore
+from tmvlearn.results import live
 from tmvlearn.results.live import LiveReader
 from tmvlearn.results.poll import SNAPSHOT_KEYS, Poll, format_poll, parse_since, question_choices
 
@@ -131,13 +132,17 @@ def test_other_question_types_are_normalised_and_ranked_by_count(course):
                                {"answer": "2", "count": 1, "correct": False}], snap
 
 
-def test_reading_is_incremental_only_new_rows_are_read(course):
+def test_reading_is_incremental_only_new_rows_are_read(course, monkeypatch):
     for i, name in enumerate(("ann", "ben", "cai")):
         answer(course, name, "Enter", i)
     reader = LiveReader(course)
     try:
         first = reader.refresh()
         assert len(first.rows) == 3 and first.opened == 3 and reader.rows_read == 3
+        racy = reader.refresh()  # files changed within RACY_SECONDS of the read: read again, nothing new
+        assert racy.rows == [] and reader.rows_read == 3
+        monkeypatch.setattr(live, "RACY_SECONDS", 0)
+        reader.refresh()
         again = reader.refresh()
         assert again.rows == [] and again.opened == 0 and reader.rows_read == 3, "unchanged files: not opened"
         answer(course, "ben", "Shift+Enter", 5)

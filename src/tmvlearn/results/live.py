@@ -52,6 +52,10 @@ __all__ = ["LiveReader", "Refresh", "LiveRow", "LIVE_SECONDS", "COPY_TRIES"]
 LIVE_SECONDS = 2.0
 #: Times a database and its -wal are copied again when a writer changed them during the copy.
 COPY_TRIES = 3
+#: A file changed less than this long before it was read is read again at the next refresh even if its
+#: size, time and inode look unchanged: a file's time has a coarse granularity (a commit in the same
+#: tick as the read, into a -wal that does not grow, would otherwise go unseen: "racy" as git says).
+RACY_SECONDS = 1.0
 #: Bytes of the -wal header compared before and after a copy (magic, version, page size,
 #: checkpoint sequence, salts, checksums).
 WAL_HEADER = 32
@@ -129,6 +133,7 @@ class _File:
     wal: tuple | None = None
     last_id: int = 0
     refused: str | None = None  # why it was not read at this identity (not tried again until it changes)
+    racy: bool = False  # changed just before it was read: read again next time
 
 
 class _Busy(Exception):
@@ -172,7 +177,9 @@ class LiveReader:
 
     def _copy_dir(self) -> Path:
         if self._scratch is None or not self._scratch.is_dir():
-            self._scratch = Path(tempfile.mkdtemp(prefix="tmvlearn-live-"))  # 0700: the copies
+            shm = "/dev/shm"  # in memory where there is one: the copies are written and removed often
+            where = shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+            self._scratch = Path(tempfile.mkdtemp(prefix="tmvlearn-live-", dir=where))  # 0700: the copies
         return self._scratch
 
     # -- one refresh ---------------------------------------------------------------------------------
@@ -237,7 +244,7 @@ class LiveReader:
         identity, wal = _identity(path), _identity(wal_path)
         if identity is None:
             raise Refused("vanished")
-        if identity == state.identity and wal == state.wal:
+        if identity == state.identity and wal == state.wal and not state.racy:
             if state.refused:
                 raise Refused(state.refused)
             return []  # unchanged: not opened
@@ -251,6 +258,8 @@ class LiveReader:
             state.identity, state.wal, state.refused = identity, wal, str(exc)
             raise
         state.identity, state.wal = identity, wal
+        newest = max(identity[1], wal[1] if wal else 0)
+        state.racy = _time.time_ns() - newest < RACY_SECONDS * 1e9
         if rows:
             state.last_id = max(state.last_id, max(i for i, _ in rows))
         return rows
@@ -283,7 +292,7 @@ class LiveReader:
         raise _Busy
 
     def _select(self, copy: Path, last: int) -> list[tuple[int, dict]]:
-        conn, budget = _reader.open_copy(copy)
+        conn, budget = _reader.open_copy(copy, read_only=True)  # closing it writes nothing
         budget.deadline = _time.monotonic() + self.seconds
         try:
             kind, why = _reader.attempts_table(conn)

@@ -1,0 +1,212 @@
+"""The live poll under load: a class of N learners writing while the instructor's view refreshes.
+
+For each class size (default 100, then 300 learners) the script starts one process per learner
+(multiprocessing, forked), each with its own ``TMVLEARN_HOME`` in one course folder on one volume,
+writing attempts through tmvlearn's real store (``progress.record_attempt``: graded, one durable
+transaction each, review states refreshed) to lesson 00's questions, one every ``--every`` seconds on
+average (random gaps), for ``--seconds`` seconds, after a first burst of ``--history`` attempts (the
+earlier lessons' history, so files have the size of a class in session). Meanwhile the main process
+refreshes, every ``--interval`` seconds, in turn:
+
+- **live**: the live poll as the notebook and ``tmvlearn results --live`` run it
+  (:class:`tmvlearn.results.poll.Poll` over :class:`tmvlearn.results.live.LiveReader`: find the
+  files, skip unchanged ones, copy each changed database and its -wal into a private folder through
+  the untrusted-file checks, read ``WHERE id > last``, check each row, update the spread);
+- **bare**: the same rows read by a bare ``sqlite3`` loop: open each file read-only where it is
+  (``mode=ro``), ``SELECT ... FROM attempts WHERE id > ?``, close (no copy, no checks; it needs
+  write access to the folder for the -shm, which the instructor does not have on a hub).
+
+After the writers stop, a last refresh of each; attempts written (the writers' own count) are
+compared with the attempts each reader saw (lost must be 0). Refresh times are wall-clock, median
+and p95 over the refreshes while the writers ran. The machine is shared: the load average is
+printed before and after each size. Run time: about ``2 x (--seconds + 10)`` seconds.
+
+    python benchmarks/live_poll_bench.py [--learners 100 300] [--seconds 20] [--every 2] [--interval 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+QUESTION = "start-run-keys"
+LESSON = "00_start_here"
+
+
+def _writer(home: str, name: str, seconds: float, every: float, history: int, seed: int, out) -> None:
+    """One learner's kernel: ``history`` attempts at once, then one every ``every`` s on average."""
+    os.environ["TMVLEARN_HOME"] = home
+    os.environ["TMVLEARN_LEARNER"] = name
+    import warnings
+
+    from tmvlearn.progress import record_attempt
+    from tmvlearn.quiz.bank import load_bank
+
+    warnings.simplefilter("ignore")  # a locked moment sends an attempt to the journal, with a warning
+    rng = random.Random(seed)
+    questions = load_bank(LESSON).questions
+    poll = next(q for q in questions if q.id == QUESTION)
+    written = 0
+    for _ in range(history):
+        question = rng.choice(questions)
+        record_attempt(question, question.key_response() if rng.random() < 0.6 else "x")
+        written += 1
+    ends = time.monotonic() + seconds
+    time.sleep(rng.uniform(0, every))
+    while time.monotonic() < ends:
+        record_attempt(poll, rng.choice(list(poll.options)))
+        written += 1
+        time.sleep(rng.uniform(0.5 * every, 1.5 * every))
+    out.put((name, written))
+
+
+class Bare:
+    """The baseline: each file opened read-only where it is, ``WHERE id > last``, closed."""
+
+    def __init__(self, course: Path) -> None:
+        self.course = course
+        self.last: dict[str, int] = {}
+        self.seen: set[tuple[str, int]] = set()
+
+    def refresh(self) -> int:
+        new = 0
+        for folder in sorted(os.listdir(self.course)):
+            path = self.course / folder / "progress.sqlite3"
+            if not path.exists():
+                continue
+            try:
+                conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+                rows = conn.execute(
+                    "SELECT id, learner, lesson, question_id, response, score, correct, time, mode, kind, "
+                    "take FROM attempts WHERE id > ? ORDER BY id", (self.last.get(folder, 0),)).fetchall()
+                conn.close()
+            except sqlite3.Error:
+                continue
+            if rows:
+                self.last[folder] = rows[-1][0]
+                self.seen.update((folder, r[0]) for r in rows)
+                new += len(rows)
+        return new
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def run(n: int, seconds: float, every: float, interval: float, history: int) -> dict:
+    from tmvlearn.results.poll import Poll
+
+    root = Path(tempfile.mkdtemp(prefix="tmvlearn-live-bench-"))
+    course = root / "course"
+    course.mkdir()
+    names = [f"learner{i:03d}" for i in range(n)]
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    load_before = os.getloadavg()[0]
+    writers = [context.Process(target=_writer,
+                               args=(str(course / name), name, seconds, every, history, i, out))
+               for i, name in enumerate(names)]
+    started = time.monotonic()
+    for process in writers:
+        process.start()
+    poll = Poll([course], QUESTION)
+    bare = Bare(course)
+    seen: set[tuple] = set()
+    live_times, bare_times = [], []
+    first = None
+    try:
+        while any(p.is_alive() for p in writers):
+            tick = time.monotonic()
+            t = time.perf_counter()
+            done = poll.reader.refresh()
+            poll.add(done.rows)
+            poll.spread()
+            elapsed = time.perf_counter() - t
+            seen.update((r.learner_key, r.get("time"), r.get("response")) for r in done.rows)
+            if first is None:
+                first = elapsed  # every file read from the start
+            else:
+                live_times.append(elapsed)
+            t = time.perf_counter()
+            bare.refresh()
+            bare_times.append(time.perf_counter() - t)
+            time.sleep(max(0.0, interval - (time.monotonic() - tick)))
+        written = dict(out.get(timeout=60) for _ in writers)
+        for process in writers:
+            process.join(60)
+        done = poll.reader.refresh()  # the last attempts, written after the last refresh
+        seen.update((r.learner_key, r.get("time"), r.get("response")) for r in done.rows)
+        bare.refresh()
+        in_files = 0
+        for name in names:
+            conn = sqlite3.connect(f"file:{course / name / 'progress.sqlite3'}?mode=ro", uri=True)
+            in_files += conn.execute("SELECT count(*) FROM attempts").fetchone()[0]
+            conn.close()
+        learners = poll.snapshot(refresh=False)["learners"]
+    finally:
+        poll.close()
+        shutil.rmtree(root, ignore_errors=True)
+    total = sum(written.values())
+    return {
+        "learners": n, "written": total, "in_files": in_files, "seen_live": len(seen),
+        "seen_bare": len(bare.seen), "lost_live": total - len(seen), "lost_bare": total - len(bare.seen),
+        "refreshes": len(live_times), "first_s": first or 0.0,
+        "live_median": statistics.median(live_times) if live_times else float("nan"),
+        "live_p95": _pct(live_times, 0.95) if live_times else float("nan"),
+        "bare_median": statistics.median(bare_times), "bare_p95": _pct(bare_times, 0.95),
+        "poll_learners": learners, "load_before": load_before, "load_after": os.getloadavg()[0],
+        "wall_s": time.monotonic() - started,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, nargs="+", default=[100, 300])
+    parser.add_argument("--seconds", type=float, default=20.0, help="how long the writers write")
+    parser.add_argument("--every", type=float, default=2.0, help="mean seconds between a learner's attempts")
+    parser.add_argument("--interval", type=float, default=0.5, help="seconds between the view's refreshes")
+    parser.add_argument("--history", type=int, default=20, help="attempts each learner has already made")
+    args = parser.parse_args()
+
+    from tmvlearn.quiz.bank import all_questions
+
+    all_questions()  # the banks, loaded once before the writers are forked (each shares them)
+    print(f"CPUs: {os.cpu_count()}; load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"each learner: {args.history} attempts of history, then one every {args.every:g} s on average "
+          f"for {args.seconds:g} s; the view refreshes every {args.interval:g} s\n")
+    results = [run(n, args.seconds, args.every, args.interval, args.history) for n in args.learners]
+    head = (f"{'learners':>8} {'written':>8} {'seen':>6} {'lost':>5} {'refreshes':>9} {'first':>7} "
+            f"{'live med':>9} {'live p95':>9} {'bare med':>9} {'bare p95':>9} {'bare lost':>9} {'load':>10}")
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        print(f"{r['learners']:>8} {r['written']:>8} {r['seen_live']:>6} {r['lost_live']:>5} "
+              f"{r['refreshes']:>9} "
+              f"{r['first_s']:>6.2f}s {r['live_median'] * 1000:>7.0f}ms {r['live_p95'] * 1000:>7.0f}ms "
+              f"{r['bare_median'] * 1000:>7.0f}ms {r['bare_p95'] * 1000:>7.0f}ms {r['lost_bare']:>9} "
+              f"{r['load_before']:>4.1f}->{r['load_after']:<4.1f}")
+    print("\nlive: the live poll's refresh (find files, skip unchanged, copy changed ones privately, "
+          "read new rows,\ncheck them, update the spread); bare: sqlite3 opening each file read-only in "
+          "place, WHERE id > last.\nfirst: the live poll's first refresh (every file read from the start), "
+          "not in the median.")
+    for r in results:
+        if r["written"] != r["in_files"]:
+            print(f"note ({r['learners']} learners): {r['written'] - r['in_files']} attempts were still in "
+                  "pending journals at the end")
+    worst = max((r for r in results if r["learners"] == 100), key=lambda r: r["live_p95"], default=None)
+    if worst is not None:
+        verdict = "met" if worst["live_p95"] < 1.0 and worst["lost_live"] == 0 else "NOT met"
+        print(f"target (100 learners: p95 under 1 s, nothing lost): {verdict}")
+
+
+if __name__ == "__main__":
+    main()
