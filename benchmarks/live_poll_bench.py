@@ -35,6 +35,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 QUESTION = "start-run-keys"
@@ -47,25 +48,36 @@ def _writer(home: str, name: str, seconds: float, every: float, history: int, se
     os.environ["TMVLEARN_LEARNER"] = name
     import warnings
 
-    from tmvlearn.progress import record_attempt
+    from tmvlearn.progress import get_store
     from tmvlearn.quiz.bank import load_bank
 
     warnings.simplefilter("ignore")  # a locked moment sends an attempt to the journal, with a warning
     rng = random.Random(seed)
     questions = load_bank(LESSON).questions
     poll = next(q for q in questions if q.id == QUESTION)
-    written = 0
+    store = get_store()  # what record_attempt uses; its record() also says where each attempt went
+    written, journal, unsaved = 0, 0, []
+
+    def record(question, response) -> None:
+        nonlocal written, journal
+        result = question.check(response)
+        saved = store.record(lesson=question.lesson, question_id=question.id, response=response,
+                             score=result.score, correct=result.correct)
+        written += saved.durable
+        journal += saved.durable and not saved.in_database
+        if not saved.durable:
+            unsaved.append(saved.message)
+
     for _ in range(history):
-        question = rng.choice(questions)
-        record_attempt(question, question.key_response() if rng.random() < 0.6 else "x")
-        written += 1
+        question = rng.choice([q for q in questions if q.type in ("single_choice", "true_false")])
+        record(question, question.key_response() if rng.random() < 0.6 else rng.choice(
+            [True, False] if question.type == "true_false" else list(question.options)))
     ends = time.monotonic() + seconds
     time.sleep(rng.uniform(0, every))
     while time.monotonic() < ends:
-        record_attempt(poll, rng.choice(list(poll.options)))
-        written += 1
+        record(poll, rng.choice(list(poll.options)))
         time.sleep(rng.uniform(0.5 * every, 1.5 * every))
-    out.put((name, written))
+    out.put((name, written, journal, unsaved))
 
 
 class Bare:
@@ -121,7 +133,7 @@ def run(n: int, seconds: float, every: float, interval: float, history: int) -> 
     poll = Poll([course], QUESTION)
     bare = Bare(course)
     seen: set[tuple] = set()
-    live_times, bare_times = [], []
+    live_times, bare_times, latency = [], [], []
     first = None
     try:
         while any(p.is_alive() for p in writers):
@@ -131,6 +143,9 @@ def run(n: int, seconds: float, every: float, interval: float, history: int) -> 
             poll.add(done.rows)
             poll.spread()
             elapsed = time.perf_counter() - t
+            now = datetime.now(timezone.utc)
+            if first is not None:  # answer to view: from the attempt's time to the refresh that showed it
+                latency += [(now - datetime.fromisoformat(r.get("time"))).total_seconds() for r in done.rows]
             seen.update((r.learner_key, r.get("time"), r.get("response")) for r in done.rows)
             if first is None:
                 first = elapsed  # every file read from the start
@@ -140,21 +155,33 @@ def run(n: int, seconds: float, every: float, interval: float, history: int) -> 
             bare.refresh()
             bare_times.append(time.perf_counter() - t)
             time.sleep(max(0.0, interval - (time.monotonic() - tick)))
-        written = dict(out.get(timeout=60) for _ in writers)
+        reports = [out.get(timeout=60) for _ in writers]
+        written = {name: n for name, n, _, _ in reports}
+        journaled = sum(j for _, _, j, _ in reports)
+        unsaved = [m for *_, u in reports for m in u]
         for process in writers:
             process.join(60)
         done = poll.reader.refresh()  # the last attempts, written after the last refresh
         seen.update((r.learner_key, r.get("time"), r.get("response")) for r in done.rows)
         bare.refresh()
-        in_files = 0
+        stored: set[tuple] = set()
         for name in names:
             conn = sqlite3.connect(f"file:{course / name / 'progress.sqlite3'}?mode=ro", uri=True)
-            in_files += conn.execute("SELECT count(*) FROM attempts").fetchone()[0]
+            stored.update((name, t, r) for t, r in conn.execute("SELECT time, response FROM attempts"))
             conn.close()
+        in_files = len(stored)
+        missing = sorted(stored - seen)[:5]
+        if os.environ.get("TMVLEARN_BENCH_KEEP"):
+            import pickle
+
+            (root / "seen.pickle").write_bytes(pickle.dumps((seen, stored, reports)))
         learners = poll.snapshot(refresh=False)["learners"]
     finally:
         poll.close()
-        shutil.rmtree(root, ignore_errors=True)
+        if os.environ.get("TMVLEARN_BENCH_KEEP"):
+            print(f"kept {course} (TMVLEARN_BENCH_KEEP)")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     total = sum(written.values())
     return {
         "learners": n, "written": total, "in_files": in_files, "seen_live": len(seen),
@@ -163,8 +190,12 @@ def run(n: int, seconds: float, every: float, interval: float, history: int) -> 
         "live_median": statistics.median(live_times) if live_times else float("nan"),
         "live_p95": _pct(live_times, 0.95) if live_times else float("nan"),
         "bare_median": statistics.median(bare_times), "bare_p95": _pct(bare_times, 0.95),
-        "poll_learners": learners, "load_before": load_before, "load_after": os.getloadavg()[0],
-        "wall_s": time.monotonic() - started,
+        "poll_learners": learners,
+        "latency_median": statistics.median(latency) if latency else float("nan"),
+        "latency_p95": _pct(latency, 0.95) if latency else float("nan"),
+        "load_before": load_before, "load_after": os.getloadavg()[0],
+        "wall_s": time.monotonic() - started, "missing": missing, "journaled": journaled,
+        "unsaved": unsaved,
     }
 
 
@@ -185,7 +216,8 @@ def main() -> None:
           f"for {args.seconds:g} s; the view refreshes every {args.interval:g} s\n")
     results = [run(n, args.seconds, args.every, args.interval, args.history) for n in args.learners]
     head = (f"{'learners':>8} {'written':>8} {'seen':>6} {'lost':>5} {'refreshes':>9} {'first':>7} "
-            f"{'live med':>9} {'live p95':>9} {'bare med':>9} {'bare p95':>9} {'bare lost':>9} {'load':>10}")
+            f"{'live med':>9} {'live p95':>9} {'bare med':>9} {'bare p95':>9} {'bare lost':>9} "
+            f"{'shown after':>12} {'load':>10}")
     print(head)
     print("-" * len(head))
     for r in results:
@@ -193,15 +225,24 @@ def main() -> None:
               f"{r['refreshes']:>9} "
               f"{r['first_s']:>6.2f}s {r['live_median'] * 1000:>7.0f}ms {r['live_p95'] * 1000:>7.0f}ms "
               f"{r['bare_median'] * 1000:>7.0f}ms {r['bare_p95'] * 1000:>7.0f}ms {r['lost_bare']:>9} "
+              f"{r['latency_median']:>5.1f}/{r['latency_p95']:<4.1f}s "
               f"{r['load_before']:>4.1f}->{r['load_after']:<4.1f}")
     print("\nlive: the live poll's refresh (find files, skip unchanged, copy changed ones privately, "
           "read new rows,\ncheck them, update the spread); bare: sqlite3 opening each file read-only in "
           "place, WHERE id > last.\nfirst: the live poll's first refresh (every file read from the start), "
-          "not in the median.")
+          "not in the median.\nshown after: median/p95 seconds from an attempt's time to the end of the "
+          "refresh that read it (the view refreshing every --interval s; each refresh opens changed files "
+          "for at most 0.8 s,\nthe rest at the next, longest waiting first).")
     for r in results:
-        if r["written"] != r["in_files"]:
-            print(f"note ({r['learners']} learners): {r['written'] - r['in_files']} attempts were still in "
-                  "pending journals at the end")
+        if r["missing"]:
+            print(f"NOT SEEN by the live poll ({r['learners']} learners): {r['missing']}")
+        if r["journaled"]:
+            print(f"note ({r['learners']} learners): {r['journaled']} attempts went to a pending journal "
+                  f"first (the database was busy); {r['written'] - r['in_files']} were still there "
+                  "at the end")
+        if r["unsaved"]:
+            print(f"note ({r['learners']} learners): the store could not keep {len(r['unsaved'])} attempts "
+                  f"(not counted as written): {r['unsaved'][0]}")
     worst = max((r for r in results if r["learners"] == 100), key=lambda r: r["live_p95"], default=None)
     if worst is not None:
         verdict = "met" if worst["live_p95"] < 1.0 and worst["lost_live"] == 0 else "NOT met"

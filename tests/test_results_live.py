@@ -154,6 +154,16 @@ def test_reading_is_incremental_only_new_rows_are_read(course, monkeypatch):
         reader.close()
 
 
+def test_a_refresh_keeps_to_its_time_budget_and_the_rest_follows(course):
+    for i, name in enumerate(("ann", "ben", "cai")):
+        answer(course, name, "Enter", i)
+    with LiveReader(course, budget=0) as reader:  # one changed file per refresh
+        got = [reader.refresh() for _ in range(4)]
+    assert [len(r.rows) for r in got] == [1, 1, 1, 0], "each file in turn, the longest waiting first"
+    assert got[0].notes == ["2 changed files left for the next refresh (time budget)"]
+    assert {r.rows[0].learner_key for r in got[:3]} == {"ann", "ben", "cai"}
+
+
 def _writer(home: str, learner: str, n: int, pause: float) -> None:
     """A learner's kernel: ``n`` answers through tmvlearn's own store (record_attempt)."""
     os.environ["TMVLEARN_HOME"] = home

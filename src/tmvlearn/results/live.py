@@ -52,6 +52,9 @@ __all__ = ["LiveReader", "Refresh", "LiveRow", "LIVE_SECONDS", "COPY_TRIES"]
 LIVE_SECONDS = 2.0
 #: Times a database and its -wal are copied again when a writer changed them during the copy.
 COPY_TRIES = 3
+#: Seconds one refresh may spend opening files; changed files beyond it are left for the next refresh
+#: (those waiting longest go first), so a refresh of a large or busy class stays short.
+REFRESH_SECONDS = 0.8
 #: A file changed less than this long before it was read is read again at the next refresh even if its
 #: size, time and inode look unchanged: a file's time has a coarse granularity (a commit in the same
 #: tick as the read, into a -wal that does not grow, would otherwise go unseen: "racy" as git says).
@@ -88,6 +91,7 @@ class Refresh:
     opened: int = 0  # changed since the last refresh: copied and read
     skipped: Counter = field(default_factory=Counter)  # reason -> files
     skipped_files: list[str] = field(default_factory=list)
+    deferred: int = 0  # changed files left for the next refresh (the time budget was spent)
     set_aside: Counter = field(default_factory=Counter)  # reason -> rows
     seconds: float = 0.0
 
@@ -103,6 +107,9 @@ class Refresh:
             n = sum(self.set_aside.values())
             reasons = "; ".join(f"{k} {r}" for r, k in self.set_aside.most_common(3))
             out.append(f"{n} row{'s' if n != 1 else ''} set aside ({reasons})")
+        if self.deferred:
+            out.append(f"{self.deferred} changed file{'s' if self.deferred != 1 else ''} left for the next "
+                       "refresh (time budget)")
         return out
 
 
@@ -134,6 +141,7 @@ class _File:
     last_id: int = 0
     refused: str | None = None  # why it was not read at this identity (not tried again until it changes)
     racy: bool = False  # changed just before it was read: read again next time
+    read_at: float = float("-inf")  # when it was last looked at (monotonic): the longest waiting go first
 
 
 class _Busy(Exception):
@@ -150,11 +158,13 @@ class LiveReader:
     private folder of copies.
     """
 
-    def __init__(self, paths, *, seconds: float = LIVE_SECONDS) -> None:
+    def __init__(self, paths, *, seconds: float = LIVE_SECONDS,
+                 budget: float | None = REFRESH_SECONDS) -> None:
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         self.paths = [str(p) for p in paths]
         self.seconds = seconds
+        self.budget = budget  # seconds per refresh for opening files (None: no limit, read all)
         self.rows_read = 0
         self.refreshes = 0
         self._files: dict[str, _File] = {}
@@ -194,13 +204,17 @@ class LiveReader:
                 result.skipped_files.append(problem.path)
         known = _reader.known_items()
         seen = set()
-        for source in sources:
-            if source.kind not in ("sqlite", "journal"):
-                continue  # exports and CSV files are hand-ins, not live
+        sources = [s for s in sources if s.kind in ("sqlite", "journal")]  # exports are hand-ins, not live
+        states = [self._files.setdefault(str(s.path), _File()) for s in sources]
+        for source, state in sorted(zip(sources, states, strict=True), key=lambda pair: pair[1].read_at):
             result.files += 1
             name = str(source.path)
             seen.add(name)
-            state = self._files.setdefault(name, _File())
+            spent = self.budget is not None and _time.perf_counter() - started > self.budget
+            if spent and result.opened and _changed(source, state):  # at least one file per refresh
+                result.deferred += 1
+                continue
+            state.read_at = _time.monotonic()
             try:
                 if source.kind == "sqlite":
                     rows = self._database(source, state, result)
@@ -363,6 +377,14 @@ class LiveReader:
             else:
                 result.set_aside["a journal line that is not an attempt"] += 1
         return rows
+
+
+def _changed(source, state: _File) -> bool:
+    """Whether ``source`` looks changed since it was read (it would be opened)."""
+    path = str(source.path)
+    if state.racy or _identity(path) != state.identity:
+        return True
+    return source.kind == "sqlite" and _identity(f"{path}-wal") != state.wal
 
 
 def _short(reason: str) -> str:

@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from tmvlearn.errors import UsageError
-from tmvlearn.results.live import LiveReader, LiveRow
+from tmvlearn.results.live import REFRESH_SECONDS, LiveReader, LiveRow
 
 __all__ = ["Poll", "parse_since", "find_question", "question_choices", "format_poll", "SNAPSHOT_KEYS"]
 
@@ -105,19 +105,22 @@ class _Latest:
 class Poll:
     """The spread of the latest answers to ``question_id`` since ``since``, read from ``paths``.
 
-    ``since``: a time (ISO text or datetime; None: every answer ever). :meth:`snapshot` refreshes
+    ``since``: a time (ISO text or datetime; None: every answer ever); ``complete``: each refresh reads
+    every changed file (else within :data:`~tmvlearn.results.live.REFRESH_SECONDS`, the rest at the next
+    refresh). :meth:`snapshot` refreshes
     and returns the snapshot dict; :meth:`restart` starts a new round (a new ``since``) without
     reading the files again from the start. ``reader``: a :class:`LiveReader` to share.
     """
 
     def __init__(self, paths, question_id: str, since: str | datetime | None = None,
-                 reader: LiveReader | None = None) -> None:
+                 reader: LiveReader | None = None, *, complete: bool = False) -> None:
         self.question = find_question(question_id)
         self.question_id = self.question.id
         self.lesson = self.question.lesson
         self.since = parse_since(since, "since")
         self.until: datetime | None = None  # a round that ended (round 2 started): answers before it
-        self.reader = reader or LiveReader(paths)
+        # complete: every refresh reads every changed file (one snapshot); else within a time budget
+        self.reader = reader or LiveReader(paths, budget=None if complete else REFRESH_SECONDS)
         self._own_reader = reader is None
         self._answers: dict[str, list[tuple[datetime, str, float]]] = {}  # learner -> answers (all times)
         self._seen: set[tuple] = set()
@@ -291,7 +294,7 @@ def run_cli(args) -> int:
     from tmvlearn.results.safe_output import output_mode
 
     mode, gid = output_mode(args.group)
-    with Poll(args.paths, question_id, since) as poll:
+    with Poll(args.paths, question_id, since, complete=True) as poll:
         snap = poll.snapshot()
     print(format_poll(snap))
     if args.json:
