@@ -69,7 +69,8 @@ def _writer(home: str, name: str, seconds: float, every: float, history: int, se
             unsaved.append(saved.message)
 
     for _ in range(history):
-        question = rng.choice([q for q in questions if q.type in ("single_choice", "true_false")])
+        question = rng.choice([q for q in questions if q.type in ("single_choice", "true_false")
+                               and q.id != QUESTION])
         record(question, question.key_response() if rng.random() < 0.6 else rng.choice(
             [True, False] if question.type == "true_false" else list(question.options)))
     ends = time.monotonic() + seconds
@@ -145,7 +146,8 @@ def run(n: int, seconds: float, every: float, interval: float, history: int) -> 
             elapsed = time.perf_counter() - t
             now = datetime.now(timezone.utc)
             if first is not None:  # answer to view: from the attempt's time to the refresh that showed it
-                latency += [(now - datetime.fromisoformat(r.get("time"))).total_seconds() for r in done.rows]
+                latency += [(now - datetime.fromisoformat(r.get("time"))).total_seconds() for r in done.rows
+                            if r.question_id == QUESTION]  # the poll's answers, after the history burst
             seen.update((r.learner_key, r.get("time"), r.get("response")) for r in done.rows)
             if first is None:
                 first = elapsed  # every file read from the start
@@ -230,7 +232,7 @@ def main() -> None:
     print("\nlive: the live poll's refresh (find files, skip unchanged, copy changed ones privately, "
           "read new rows,\ncheck them, update the spread); bare: sqlite3 opening each file read-only in "
           "place, WHERE id > last.\nfirst: the live poll's first refresh (every file read from the start), "
-          "not in the median.\nshown after: median/p95 seconds from an attempt's time to the end of the "
+          "not in the median.\nshown after: median/p95 seconds from a poll answer's time to the end of the "
           "refresh that read it (the view refreshing every --interval s; each refresh opens changed files "
           "for at most 0.8 s,\nthe rest at the next, longest waiting first).")
     for r in results:
