@@ -77,7 +77,7 @@ def round_html(number: int, snap: dict[str, Any] | None, show_answer: bool, runn
     since = (snap["since"] or "")[11:19]
     counted = f"{n} learner{'s' if n != 1 else ''} answered" + (f" since {since} UTC" if since else "")
     return (f'<div class="tmv-poll-round tmv-poll-round-{number}" role="group" aria-label="Round {number}" '
-            f'style="font-size:{px}px;min-width:420px;padding:0 24px 0 0">'
+            f'style="font-size:{px}px;padding:0 24px 0 0">'
             f"<div><b>{head}</b></div>"
             f'<div class="tmv-poll-learners" aria-live="polite" style="margin:6px 0 16px 0">{counted}</div>'
             + "".join(rows) + "</div>")
@@ -123,7 +123,8 @@ class LiveView:
         self.prompt = w.HTML()
         self.status = w.HTML()
         self.status.add_class("tmv-poll-status")
-        self.panels = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="flex-start"))
+        # round 1 and round 2 side by side (one under the other only in a window too narrow for both)
+        self.panels = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="flex-start", width="100%"))
         self.box = w.VBox([self.picker, self.prompt, w.HBox([self.start1, self.start2, self.reveal]),
                            self.status, self.panels])
         self.box.add_class("tmv-poll")
@@ -164,7 +165,8 @@ class LiveView:
             for number, poll in enumerate(self.rounds, start=1):
                 running = self.running and number == len(self.rounds)
                 panels.append(w.HTML(round_html(number, poll.snapshot(refresh=False), self.show_answer,
-                                                running)))
+                                                running),
+                                     layout=w.Layout(flex="1 1 0", min_width="420px", max_width="50%")))
             if len(self.panels.children) == len(panels):  # same rounds: change the values only
                 for old, new in zip(self.panels.children, panels, strict=True):
                     old.value = new.value
