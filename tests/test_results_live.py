@@ -413,3 +413,25 @@ def _answer_now(course: Path, learner: str, response: str) -> None:
                      learner=learner)
     finally:
         store.close()
+
+
+def test_a_file_written_during_every_copy_waits_for_the_next_refresh(course, monkeypatch):
+    answer(course, "ann", "Enter")
+    answer(course, "ben", "Shift+Enter")
+    real = live._identity
+    calls = {"n": 0}
+
+    def moving(path):  # ben's database seems to change between every look: a writer mid-commit
+        found = real(path)
+        if found is not None and "ben" in path and path.endswith("progress.sqlite3"):
+            calls["n"] += 1
+            return (found[0], found[1] + calls["n"], found[2])
+        return found
+
+    monkeypatch.setattr(live, "_identity", moving)
+    with Poll(course, QID) as poll:
+        snap = poll.snapshot()
+        assert spread(snap) == {"Enter": 1}
+        assert snap["notes"] == ["1 file not read this time: 1 being written (read next time)"], snap
+        monkeypatch.setattr(live, "_identity", real)
+        assert spread(poll.snapshot()) == {"Enter": 1, "Shift+Enter": 1}, "read at the next refresh"

@@ -102,11 +102,11 @@ class Refresh:
         if self.skipped:
             n = sum(self.skipped.values())
             reasons = "; ".join(f"{k} {r}" for r, k in self.skipped.most_common(3))
-            out.append(f"{n} file{'s' if n != 1 else ''} not read this time ({reasons})")
+            out.append(f"{n} file{'s' if n != 1 else ''} not read this time: {reasons}")
         if self.set_aside:
             n = sum(self.set_aside.values())
             reasons = "; ".join(f"{k} {r}" for r, k in self.set_aside.most_common(3))
-            out.append(f"{n} row{'s' if n != 1 else ''} set aside ({reasons})")
+            out.append(f"{n} row{'s' if n != 1 else ''} set aside: {reasons}")
         if self.deferred:
             out.append(f"{self.deferred} changed file{'s' if self.deferred != 1 else ''} left for the next "
                        "refresh (time budget)")
