@@ -335,6 +335,7 @@ def test_the_command_writes_one_snapshot_and_names_what_is_wrong(course, tmp_pat
         (["--poll", "start-runkeys"], "close matches: start-run-keys"),
         (["--live"], "--live needs a question: --live QUESTION_ID"),
         (["--live", QID, "--every", "5"], "--every must be more than 0 and at most 2 seconds"),
+        (["--poll", QID, "--items", "--csv", "x.csv"], "write no gradebook; run --items --csv without them"),
     ]
     for extra, message in cases:
         assert main(["results", str(course), *extra]) == 2, extra

@@ -68,7 +68,8 @@ def round_html(number: int, snap: dict[str, Any] | None, show_answer: bool, runn
             f'<div class="tmv-poll-row" data-answer="{_esc(a["answer"])}" style="margin:0 0 14px 0">'
             f'<div style="font-size:{px}px;line-height:1.25">{_esc(a["answer"])}{mark}</div>'
             f'<div style="display:flex;align-items:center;gap:14px">'
-            f'<div style="flex:1 1 auto;max-width:70%;background:#f0f0f0;border:1px solid #767676">'
+            f'<div aria-hidden="true" style="flex:1 1 auto;max-width:70%;background:#f0f0f0;'
+            f'border:1px solid #767676">'
             f'<div style="width:{width:.1f}%;height:{px + 6}px;background:{colour}"></div>'
             f"</div>"
             f'<span class="tmv-poll-count" style="font-size:{px}px;font-weight:bold;white-space:nowrap">'

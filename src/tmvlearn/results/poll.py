@@ -276,6 +276,11 @@ def run_cli(args) -> int:
     if not args.paths:
         raise UsageError("--poll and --live need the PATH of the learners' progress files, e.g. "
                          "tmvlearn results /srv/tmvlearn-course --poll start-run-keys")
+    combined = ("items", "csv", "html", "items_csv", "into", "objectives")
+    other = [f"--{name.replace('_', '-')}" for name in combined if getattr(args, name, None)]
+    if other:
+        raise UsageError(f"--poll and --live show one question live and write no gradebook; run "
+                         f"{' '.join(other)} without them")
     if args.json and args.live:
         raise UsageError("--json writes one snapshot with --poll; --live shows the poll in the terminal")
     if args.json:
