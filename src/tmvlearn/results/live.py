@@ -269,7 +269,10 @@ class LiveReader:
         try:
             rows, identity, wal = self._read_copy(source, state.last_id)
         except Refused as exc:
-            state.identity, state.wal, state.refused = identity, wal, str(exc)
+            if _time.time_ns() - max(identity[1], wal[1] if wal else 0) < RACY_SECONDS * 1e9:
+                state.identity = state.wal = None  # just written (a copy mid-checkpoint?): again next time
+            else:
+                state.identity, state.wal, state.refused = identity, wal, str(exc)  # not until it changes
             raise
         state.identity, state.wal = identity, wal
         newest = max(identity[1], wal[1] if wal else 0)
