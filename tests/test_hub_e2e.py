@@ -9,9 +9,13 @@ environment this test runs in. With Playwright and Debian's Chromium each learne
 lesson 00 in their own workspace, runs it and answers two quiz questions (one right, one wrong).
 Then: learner A cannot read learner B's progress file (tried as A), and the instructor account runs
 ``tmvlearn results COURSE --items`` and sees exactly 3 learners and 6 attempts with the right
-scores. The hub is stopped by its process group; no process of the test's accounts, no proxy and
-no listening port is left, and every socket of the hub, proxy, servers and kernels, and every
-request of the browser, stays on loopback.
+scores. Then a live poll (peer instruction): the instructor logs in, opens a notebook with the live
+view (``tmvlearn.results.live_poll``) over the course volume and presses "Start round 1"; the three
+learners, still in their lessons, answer one question (two right, one wrong) and the instructor's page
+shows 3 answers with that spread within 5 s; in round 2 one learner changes their answer and the view
+shows the shift beside round 1; the same as a ``--poll --json`` snapshot. The hub is stopped by its
+process group; no process of the test's accounts, no proxy and no listening port is left, and every
+socket of the hub, proxy, servers and kernels, and every request of the browser, stays on loopback.
 
 It needs root (useradd, and the hub must be root to start servers as other users), Chromium
 (apt-get install chromium), setfacl (apt-get install acl) and configurable-http-proxy, which
@@ -64,6 +68,8 @@ LEARNERS = ("ann", "ben", "cai")
 LESSON = "00_start_here.ipynb"
 RIGHT = ("start-run-keys", r"^Shift\+Enter$")  # (question id, label of the option chosen)
 WRONG = ("start-static-switch", r"^False$")  # the statement is true
+POLL = "start-pp-scope"  # the live poll's question: true/false, the answer is False
+SHOWN_WITHIN_S = 5  # the live view shows the class's answers within this long
 TIMEOUT_MS = 120_000  # a login, a spawn, a lesson run: generous on 2 shared cores, but bounded
 
 
@@ -220,6 +226,8 @@ def _as(user: str, *command: str, cwd: Path | None = None, timeout: int = 120) -
     """``command`` run as ``user`` through runuser, with a plain environment (no TMVLEARN_HOME)."""
     home = pwd.getpwnam(user).pw_dir
     env = {"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": home, "LANG": "C.UTF-8"}
+    if os.environ.get("PYTHONPATH"):  # the code under test, as the hub's servers get it (env_keep)
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return subprocess.run([shutil.which("runuser"), "-u", user, "--", *command], capture_output=True,
                           text=True, env=env, cwd=cwd or home, timeout=timeout)
 
@@ -390,7 +398,7 @@ def _hub(course):
                                    start_new_session=True)
     uids = {pwd.getpwnam(n).pw_uid for n in people.accounts}
     running = Hub(process, uids, [port, hub_port, api_port], base)
-    running.log, running.password = log_path, password
+    running.log, running.password, running.admin_password = log_path, password, admin_password
     try:
         started, deadline = time.perf_counter(), time.monotonic() + 90
         while True:
@@ -441,10 +449,14 @@ def _answer(page, qid: str, label: str) -> str:
     return feedback.inner_text()
 
 
-def _visit(browser, hub, name: str) -> dict:
-    """One learner: log in, land in lesson 00 of their own workspace, run it, answer two questions."""
-    with bs.new_page(browser, hosts=("127.0.0.1",), schemes=("data", "blob"), timeout=TIMEOUT_MS) as page:
-        return _log_in_and_answer(page, hub, name)
+def _visit(browser, hub, name: str, pages: contextlib.ExitStack) -> dict:
+    """One learner: log in, land in lesson 00 of their own workspace, run it, answer two questions.
+    The page stays open (in ``pages``) for the live poll."""
+    page = pages.enter_context(bs.new_page(browser, hosts=("127.0.0.1",), schemes=("data", "blob"),
+                                           timeout=TIMEOUT_MS))
+    visit = _log_in_and_answer(page, hub, name)
+    visit["page"] = page
+    return visit
 
 
 def _log_in_and_answer(page, hub, name: str) -> dict:
@@ -477,10 +489,15 @@ def _log_in_and_answer(page, hub, name: str) -> dict:
 
 def test_a_class_on_jupyterhub(course, hub, browser, capsys):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with contextlib.ExitStack() as pages:
+        _a_class(course, hub, browser, capsys, pages)
+
+
+def _a_class(course, hub, browser, capsys, pages: contextlib.ExitStack) -> None:
     people, volume = course["people"], course["volume"]
     visits = {}
     for name in people.learners:
-        visits[name] = visit = _visit(browser, hub, name)
+        visits[name] = visit = _visit(browser, hub, name, pages)
         assert "Correct" in visit["right"], f"{name}: the right answer was marked: {visit['right']!r}"
         assert "Not right" in visit["wrong"], f"{name}: the wrong answer was marked: {visit['wrong']!r}"
         assert not visit["outside"], f"{name}: requests left the machine: {visit['outside'][:5]}"
@@ -532,6 +549,9 @@ def test_a_class_on_jupyterhub(course, hub, browser, capsys):
     assert results.returncode == 0, results.stdout + results.stderr
     _check_results(results.stdout, gradebook_csv, people)
 
+    # A live poll in class: the instructor's view, two rounds, as the learners answer in their lessons.
+    poll = _live_poll(browser, hub, people, volume, [visits[n]["page"] for n in people.learners], pages)
+
     # Stopped by process group: nothing of the test's accounts, no proxy, no port is left.
     forced = hub.stop()
     assert not forced, f"still running after the hub stopped (then killed): {forced}"
@@ -552,6 +572,7 @@ def test_a_class_on_jupyterhub(course, hub, browser, capsys):
         "peak_rss_mb_by_part": {k: round(v / 1024, 1) for k, v in hub.peak_parts.items()},
         "per_active_learner_mb": round((peak["with_kernels_kb"] - hub.idle_kb) / 3 / 1024, 1),
         "tmvlearn_results_s": round(results_s, 2),
+        "live_poll": poll,
         "leftovers_removed_first": course["leftovers"],
     }
     (ARTIFACTS / "figures.json").write_text(json.dumps(figures, indent=1))
@@ -579,3 +600,99 @@ def _check_results(text: str, gradebook_csv: Path, people: Class) -> None:
     lesson = next(c.rsplit(" ", 1)[0] for c in book.columns if c.startswith("00_"))
     assert list(book[f"{lesson} answered"]) == [2, 2, 2], book
     assert list(book[f"{lesson} first_score"]) == [0.5, 0.5, 0.5], book
+
+
+# --- the live poll ----------------------------------------------------------------------------------
+
+def _live_notebook(people: Class, volume: Path) -> str:
+    """A notebook in the instructor's home with the live view over the course volume."""
+    account = pwd.getpwnam(people.instructor)
+    source = (f"from tmvlearn.results import live_poll\n\n"
+              f"poll = live_poll({str(volume)!r}, {POLL!r}, interval=0.5)\npoll")
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "id": "live", "metadata": {},
+                           "outputs": [], "source": source}],
+                "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                            "name": "python3"}},
+                "nbformat": 4, "nbformat_minor": 5}
+    path = Path(account.pw_dir) / "live-poll.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    os.chown(path, account.pw_uid, account.pw_gid)
+    return path.name
+
+
+def _answer_again(page, qid: str, label: str) -> str:
+    """Press Try again, then answer ``label`` (a new attempt)."""
+    page.locator(f".tmv-retry-{qid}").click()
+    page.wait_for_selector(f".tmv-check-{qid}:not([disabled])")
+    return _answer(page, qid, label)
+
+
+def _round_counts(page, number: int) -> dict[str, str]:
+    rows = page.locator(f".tmv-poll-round-{number} .tmv-poll-row")
+    return {rows.nth(i).get_attribute("data-answer"): rows.nth(i).locator(".tmv-poll-count").inner_text()
+            for i in range(rows.count())}
+
+
+def _shown(page, number: int, text: str, since: float) -> float:
+    """Seconds from ``since`` until round ``number`` of the view says ``text`` (at most SHOWN_WITHIN_S)."""
+    page.locator(f".tmv-poll-round-{number} .tmv-poll-learners", has_text=text).wait_for(
+        timeout=SHOWN_WITHIN_S * 1000)
+    return time.perf_counter() - since
+
+
+def _live_poll(browser, hub, people: Class, volume: Path, learner_pages, pages) -> dict:
+    """The instructor opens the live view and runs two rounds; returns the figures."""
+    started = time.perf_counter()
+    name = _live_notebook(people, volume)
+    page = pages.enter_context(bs.new_page(browser, hosts=("127.0.0.1",), schemes=("data", "blob"),
+                                           timeout=TIMEOUT_MS, width=1600, height=1000))
+    try:
+        page.goto(f"{hub.base}/hub/login")
+        page.fill("#username_input", people.instructor)
+        page.fill("#password_input", hub.admin_password)  # instructors are hub admins
+        page.click("#login_submit")
+        page.wait_for_url(re.compile(f"/user/{re.escape(people.instructor)}/lab"))
+        page.goto(f"{hub.base}/user/{people.instructor}/lab/tree/{name}?reset")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        bs.wait_idle(page, TIMEOUT_MS)
+        _run_all(page)
+        view = page.locator(".tmv-poll")
+        view.wait_for()
+        page.locator(".tmv-poll-start1").click()
+        page.locator(".tmv-poll-status", has_text="Round 1 running").wait_for()
+        # Round 1: two right, one wrong.
+        for learner, label in zip(learner_pages, (r"^False$", r"^False$", r"^True$"), strict=True):
+            _answer(learner, POLL, label)
+        answered = time.perf_counter()
+        round1_s = _shown(page, 1, "3 learners answered", answered)
+        assert _round_counts(page, 1) == {"True": "1 (33%)", "False": "2 (67%)"}, _round_counts(page, 1)
+        assert "correct answer" not in view.inner_text(), "the answer is marked only after Show answer"
+        # Round 2, after the discussion: the learner who was wrong changes their answer.
+        page.locator(".tmv-poll-start2").click()
+        page.locator(".tmv-poll-round-2").wait_for()
+        for learner in learner_pages:
+            _answer_again(learner, POLL, r"^False$")
+        answered = time.perf_counter()
+        round2_s = _shown(page, 2, "3 learners answered", answered)
+        assert _round_counts(page, 2) == {"True": "0 (0%)", "False": "3 (100%)"}, _round_counts(page, 2)
+        assert _round_counts(page, 1) == {"True": "1 (33%)", "False": "2 (67%)"}, "round 1 stays beside it"
+        page.locator(".tmv-poll-show").click()
+        page.locator(".tmv-poll-round-2 .tmv-poll-correct").wait_for()
+        correct = page.locator(".tmv-poll-row", has=page.locator(".tmv-poll-correct"))
+        assert {correct.nth(i).get_attribute("data-answer") for i in range(correct.count())} == {"False"}
+        bs.screenshot(page, "hub", "instructor-live-poll")
+        bs.assert_clean(page, "the instructor's live view")
+    except Exception:
+        bs.screenshot(page, "hub", "FAILED-instructor-live-poll")
+        raise
+    # The same as a snapshot from the command line, as the instructor (read-only on the volume).
+    snapshot = Path(pwd.getpwnam(people.instructor).pw_dir) / "poll.json"
+    done = _as(people.instructor, str(BIN / "tmvlearn"), "results", str(volume), "--poll", POLL,
+               "--json", str(snapshot))
+    assert done.returncode == 0, done.stdout + done.stderr
+    snap = json.loads(snapshot.read_text())
+    assert snap["learners"] == 3 and {a["answer"]: a["count"] for a in snap["answers"]} == {
+        "True": 0, "False": 3}, snap
+    assert not any(n in snapshot.read_text() for n in people.learners), "the snapshot is anonymous"
+    return {"round_1_shown_s": round(round1_s, 2), "round_2_shown_s": round(round2_s, 2),
+            "instructor_login_to_two_rounds_s": round(time.perf_counter() - started, 1)}

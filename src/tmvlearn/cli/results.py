@@ -74,6 +74,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="let this group (the instructors', e.g. tmvlearn-instructors) read the gradebook and the "
         "files written (mode 0640); default $TMVLEARN_RESULTS_GROUP, else you only (0600)",
     )
+    live = parser.add_argument_group("live poll (peer instruction; docs/teaching.md)")
+    live.add_argument("--poll", metavar="QUESTION_ID",
+                      help="one question's spread of answers in PATH (each learner's latest since --since); "
+                      "with --json FILE, write one snapshot; nothing is collected into the gradebook")
+    live.add_argument("--since", metavar="ISO-TIME",
+                      help="count answers given at or after this time (e.g. 2026-12-07T14:05:00, UTC "
+                      "unless it names a zone); default: every answer for --poll, now for --live")
+    live.add_argument("--live", metavar="QUESTION_ID", nargs="?", const=True,
+                      help="show the spread in the terminal, refreshed every --every seconds, until Ctrl+C")
+    live.add_argument("--every", metavar="SECONDS", type=float, default=1.0,
+                      help="seconds between refreshes of --live (default 1, at most 2)")
     parser.set_defaults(func=run)
 
 
@@ -233,6 +244,10 @@ def copy_notebook(folder: str, force: bool = False) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.notebook:  # a file copy: before loading the analysis (pandas)
         return copy_notebook(args.notebook, force=args.force)
+    if args.poll or args.live:  # the live poll reads learners' files only: no gradebook
+        from tmvlearn.results.poll import run_cli
+
+        return run_cli(args)
 
     from pathlib import Path
 

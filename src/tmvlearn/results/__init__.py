@@ -3,7 +3,8 @@
 ``collect(paths)`` reads progress databases, pending journals and exports (files and folders) into a
 gradebook and returns the attempts as a DataFrame; ``gradebook(attempts)`` is learners x lessons;
 ``item_analysis(attempts)`` is the per-question statistics (as ``tmvlearn results --json`` writes
-them); ``sample_class()`` is a simulated class to learn on; ``html_report(...)`` one offline page.
+them); ``sample_class()`` is a simulated class to learn on; ``html_report(...)`` one offline page;
+``live_poll(path, question_id)`` a live poll of one question for peer instruction (``Poll``: its model).
 The formulas and thresholds are in :mod:`tmvlearn.results.analysis` and ``docs/class-results.md``.
 Learners' files are read as untrusted input by :mod:`tmvlearn.results.reader` (its bounds are named
 constants there); what is printed and written goes through :mod:`tmvlearn.results.safe_output`.
@@ -29,6 +30,7 @@ _WHERE = {
     "item_analysis": "analysis", "items_table": "analysis", "roster": "analysis", "THRESHOLDS": "analysis",
     "MIN_LEARNERS": "analysis", "FIRST_ATTEMPT": "analysis",
     "sample_class": "sample", "html_report": "report",
+    "live_poll": "live_view", "LiveView": "live_view", "Poll": "poll", "LiveReader": "live",
 }
 
 __all__ = ["DEFAULT_GRADEBOOK", *_WHERE]

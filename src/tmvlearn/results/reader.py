@@ -129,11 +129,32 @@ def display_name(name: str) -> str:
 # --- opening files ----------------------------------------------------------------------------------
 
 def copy_regular(path: Path, target: Path, root: Path | None = None) -> None:
-    """Copy ``path`` (checked as by :func:`read_regular`) to ``target``, a new private file."""
-    data = read_regular(path, root)
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    """Copy ``path`` (checked as by :func:`read_regular`: a regular file, no link out of ``root``, at
+    most :data:`MAX_FILE_BYTES`) to ``target``, a new private file; by the kernel where it can
+    (``os.sendfile``), so a large file is not held in memory."""
+    fd, _ = _files._open(check_path(path, root))
+    try:
+        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            copied = 0
+            while copied <= MAX_FILE_BYTES:
+                want = MAX_FILE_BYTES + 1 - copied
+                try:
+                    sent = os.sendfile(out, fd, None, min(want, 1 << 24))
+                except (AttributeError, OSError):  # no sendfile here: through memory
+                    chunk = os.read(fd, min(want, 1 << 20))
+                    sent = os.write(out, chunk) if chunk else 0
+                if not sent:
+                    break
+                copied += sent
+        except OSError as exc:
+            raise Refused(f"cannot be read: {exc.strerror}") from None
+        finally:
+            os.close(out)
+    finally:
+        os.close(fd)
+    if copied > MAX_FILE_BYTES:
+        raise Refused(f"larger than {MAX_FILE_BYTES // 2**20} MiB: not read")
 
 
 # --- SQLite -----------------------------------------------------------------------------------------
@@ -158,12 +179,15 @@ class _Budget:
         return 0
 
 
-def open_copy(copy: Path):
+def open_copy(copy: Path, read_only: bool = False):
     """A connection to the private copy ``copy`` of a learner's database: query-only, lenient text,
-    bounded string length, a step/time budget (``conn.budget``)."""
+    bounded string length, a step/time budget (``conn.budget``). ``read_only``: opened read-only
+    (``mode=ro``), so closing it does not checkpoint the copy's -wal into it (the live poll)."""
     import sqlite3
+    from urllib.parse import quote
 
-    conn = sqlite3.connect(str(copy), timeout=0, check_same_thread=False)
+    target = f"file:{quote(str(copy))}?mode=ro" if read_only else str(copy)
+    conn = sqlite3.connect(target, timeout=0, check_same_thread=False, uri=read_only)
     # text is decoded strictly (fast); a caller meeting text that is not UTF-8 sets
     # ``conn.text_factory = clean_text`` and reads again
     with contextlib.suppress(AttributeError):  # Python 3.11+
