@@ -113,6 +113,7 @@ def format_counts(result: dict[str, Any], width: int = 110) -> str:
 CSS = """
 .mastery-grid { font-size: .8rem; } .mastery-grid td { text-align: center; padding: .1rem .25rem; }
 .mastery-grid th.learner { text-align: left; white-space: nowrap; font-weight: normal; }
+.mastery-grid tr > :first-child { position: sticky; left: 0; background: #f4f4f4; }  /* names stay in view */
 .mastery-grid thead th { text-align: center; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
       white-space: nowrap; }
