@@ -271,16 +271,18 @@ class ObjectiveStatus:
         def count(row: dict[str, Any]) -> str:
             return str(row["of"]) if self.printed else f"{row['answered']} of {row['of']}"
 
+        left = ' style="text-align:left;vertical-align:top"'  # JupyterLab right-aligns table cells
         body = "".join(
-            f"<tr><th scope=\"row\">{html.escape(row['objective'])}</th>"
-            f"<td>{badge(row['status']) if row['status'] else '–'}</td><td>{count(row)}</td>"
-            f"<td>{inline_html(row['text'])}</td></tr>"
+            f"<tr><th scope=\"row\"{left}>{html.escape(row['objective'])}</th>"
+            f"<td{left}>{badge(row['status']) if row['status'] else '–'}</td><td{left}>{count(row)}</td>"
+            f"<td{left}>{inline_html(row['text'])}</td></tr>"
             for row in self.rows)
         notes = "".join(f"<p><small>note: {html.escape(n)}</small></p>" for n in self.notes)
         answered = "questions" if self.printed else "questions answered"
-        return (f'<div class="tmv-objective-status"><table><caption>{html.escape(self._caption())}</caption>'
-                f'<thead><tr><th scope="col">id</th><th scope="col">status</th>'
-                f'<th scope="col">{answered}</th><th scope="col">objective</th></tr></thead>'
+        return (f'<div class="tmv-objective-status"><table><caption style="text-align:left;font-weight:bold">'
+                f'{html.escape(self._caption())}</caption>'
+                f'<thead><tr><th scope="col"{left}>id</th><th scope="col"{left}>status</th>'
+                f'<th scope="col"{left}>{answered}</th><th scope="col"{left}>objective</th></tr></thead>'
                 f"<tbody>{body}</tbody></table>"
                 f"<p><small>{html.escape(RULE)}</small></p>{notes}</div>")
 
