@@ -53,9 +53,11 @@ def test_static_fallback_without_front_end(built, name):
     assert set(data) == {"image/png", "text/html", "text/plain"}
     assert f'alt="{html.escape(exp.alt_text)}"' in data["text/html"], "JupyterLab's figure has alt text"
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
-    assert image.size == (meta["image/png"]["width"], meta["image/png"]["height"])
-    assert image.size[0] == 800 and image.size[1] >= 450
-    assert np.asarray(image).std() > 10  # not a blank image
+    shown = (meta["image/png"]["width"], meta["image/png"]["height"])
+    assert shown[0] == 800 and shown[1] >= 450
+    assert f'width="{shown[0]}" height="{shown[1]}"' in data["text/html"]
+    assert image.size == (2 * shown[0], 2 * shown[1]), "twice the pixels it is shown at: sharp on HiDPI"
+    assert np.asarray(image.convert("RGB")).std() > 10  # not a blank image
     assert exp.state().keys() == built[name].state().keys(), "the same state without a front end"
     assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
 
