@@ -193,3 +193,9 @@ def test_the_header_counts_follow_the_cards_seen(home):
     cards.flip()
     cards.answer(True)
     assert f"{total - 3} new, 3 scheduled for later." in cards.plan.value
+    practice = tmvlearn.flashcards("glossary", n=1, now=now, store=store, record=False)
+    practice.widget  # noqa: B018
+    before = practice.plan.value
+    practice.flip()
+    practice.answer(True)
+    assert practice.plan.value == before, "a card answered without recording stays as it was"

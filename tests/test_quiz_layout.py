@@ -29,3 +29,26 @@ def test_a_solution_shown_without_recording_does_not_claim_it_was_noted():
     _ = shown.widget
     shown.reveal()
     assert "Solution shown" in shown.note.value and "noted" not in shown.note.value
+
+
+def test_a_matching_question_lines_its_dropdowns_up_in_a_grid():
+    from tmvlearn.quiz import Quiz
+    from tmvlearn.quiz.bank import all_questions
+
+    question = all_questions()["rev-lesson-sources"]  # items from 37 to 111 characters long
+    quiz = Quiz("Matching", [question], learner="ada")
+    _ = quiz.widget
+    panel = quiz._panels[0]
+    grid = panel.input_box
+    assert "tmv-matching-grid" in grid._dom_classes
+    assert grid.layout.grid_template_columns.startswith("minmax(6em, max-content) "), "items, then dropdowns"
+    dropdowns = [c for c in grid.children if hasattr(c, "options")]
+    assert dropdowns == panel.inputs and [d.description for d in dropdowns] == question.lefts, \
+        "each dropdown keeps its item as its label, in the grid's second column"
+    css = grid.children[0].value
+    assert "display: contents" in css and "white-space: normal" in css  # label | select cells; items wrap
+    assert grid.children[0].layout.display == "none"
+    # the other question types keep their inputs one under another
+    other = Quiz("Other", [all_questions()["ev-kfactor-hours"]], learner="ada")
+    _ = other.widget
+    assert type(other._panels[0].input_box).__name__ == "VBox"

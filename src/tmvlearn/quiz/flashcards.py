@@ -356,12 +356,13 @@ class Flashcards:
         note = ""
         if self.record:
             note = _record(card, knew, self.learner)
-        if card.item in self._due_items:
-            self._due_items.discard(card.item)
-            self.counts["due"] -= 1
-        else:
-            self.counts["new"] -= 1
-        self.counts["later"] += 1
+        if self.record:  # the card is now scheduled (unrecorded, it stays as it was)
+            if card.item in self._due_items:
+                self._due_items.discard(card.item)
+                self.counts["due"] -= 1
+            else:
+                self.counts["new"] -= 1
+            self.counts["later"] += 1
         self.known += knew
         self.missed += not knew
         self.index, self.flipped = self.index + 1, False

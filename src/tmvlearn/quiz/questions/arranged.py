@@ -31,6 +31,13 @@ __all__ = ["Matching", "Ordering"]
 Feedback = dict[Literal["correct", "wrong"], Text]
 Steps = unique_texts(2, "The items in the right order.")
 _PLACEHOLDER = f"{CHOOSE!r} is the empty entry of the dropdowns; use another text"
+_GRID_CSS = """<style>
+.tmv-matching-grid > .widget-dropdown { display: contents; }
+.tmv-matching-grid > .widget-dropdown > .widget-label {
+  width: auto !important; max-width: 30em; height: auto; overflow: visible; white-space: normal;
+  text-align: left; line-height: 1.3; margin: 0; align-self: center; }
+.tmv-matching-grid > .widget-dropdown > select { width: 100%; margin: 0; }
+</style>"""
 
 
 class Pair(TypedDict):
@@ -162,6 +169,17 @@ class Matching(Question):
 
     def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
         return dropdowns(w, options, self.lefts)
+
+    def input_box(self, w: Any, inputs: list[Any]) -> Any:
+        """The items in one column and their dropdowns lined up in the next, whatever each item's
+        length (a long item wraps in its column): a CSS grid whose cells are each dropdown's label and
+        its select (the dropdown's own box is ``display: contents``), so each select keeps its label."""
+        style = w.HTML(_GRID_CSS, layout=w.Layout(display="none"))
+        box = w.GridBox([style, *inputs], layout=w.Layout(
+            grid_template_columns="minmax(6em, max-content) minmax(12em, 22em)", grid_gap="6px 12px",
+            align_items="center", max_width="52em", margin="4px 0 8px"))
+        box.add_class("tmv-matching-grid")
+        return box
 
     def read_response(self, inputs: list[Any], options: list[str]) -> dict[str, Any]:
         return {left: box.value or None for left, box in zip(self.lefts, inputs, strict=True)}
