@@ -202,3 +202,17 @@ def test_explorers_from_the_same_inputs_share_one_drawing_pixel_for_pixel(name, 
     sharing = FACTORIES[name](**params, interactive=False)
     assert len(_base._SHARED) == 1 and sharing._background is next(iter(_base._SHARED.values())).background
     assert pngs(sharing) == alone
+
+
+@pytest.mark.parametrize("name", ["biomarker", "immune"])
+def test_explorer_tables_show_the_dataframes_row_label_beside_the_datasets_id(name):
+    """A learner reads a row in the explorer and finds it in the DataFrame: the table starts with the
+    DataFrame's row label (from 0, as table.loc[row] takes it), then the dataset's own id (from 1)."""
+    exp = FACTORIES[name]()
+    table = exp._html.value
+    head = table.split("</thead>")[0]
+    assert head.index(">row</th>") < head.index("<th>id</th>")
+    first = exp.data.iloc[0]
+    label = exp.data.index[0]
+    assert f'<tr><th scope="row">{label}</th><td>{first["id"]}</td>' in table
+    assert label == 0 and int(first["id"]) == 1

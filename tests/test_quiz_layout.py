@@ -52,3 +52,22 @@ def test_a_matching_question_lines_its_dropdowns_up_in_a_grid():
     other = Quiz("Other", [all_questions()["ev-kfactor-hours"]], learner="ada")
     _ = other.widget
     assert type(other._panels[0].input_box).__name__ == "VBox"
+
+
+def test_every_wrong_match_gets_a_hint():
+    """A wrong match whose pair has no hint of its own gets the question's hint, or else is named."""
+    from tmvlearn.quiz.bank import all_questions
+
+    for q in (q for q in all_questions().values() if q.KIND == "matching"):
+        for pair in q.pairs:
+            response = q.key_response()
+            response[pair["left"]] = next(r for r in q.rights if r != pair["right"])
+            result = q.check(response)
+            assert not result.correct
+            hint = result.feedback.split(" right. ", 1)[1] if " right. " in result.feedback else ""
+            assert hint.strip(), f"{q.id}: a wrong match for {pair['left']!r} gets no hint"
+    socs = all_questions()["tme-socs-crosstalk"]  # its hint is the question's own
+    response = socs.key_response()
+    left = socs.lefts[0]
+    response[left] = next(r for r in socs.rights if r != response[left])
+    assert socs.feedback["wrong"] in socs.check(response).feedback

@@ -342,6 +342,21 @@ class Explorer:
         return f"<{type(self).__name__}: {self.alt_text}>"
 
 
+#: The first header of an explorer's table: the DataFrame's own row label, as a printed DataFrame
+#: shows it (from 0), beside the dataset's ``id`` column (the table's numbering, from 1).
+ROW_HEAD = ('<th title="the row label of the DataFrame (counts from 0, as in table.loc[row]); '
+            'id is the dataset&#39;s own number, counted from 1">row</th>')
+
+
+def table_rows_html(frame, columns) -> list[str]:
+    """One ``<tr>`` per row of ``frame``: its row label (a header cell, as pandas prints the index),
+    then ``columns`` (missing values empty), escaped; the head is :data:`ROW_HEAD` and ``columns``."""
+    shown = frame[columns].astype(object).where(frame[columns].notna(), "")
+    return [f'<tr><th scope="row">{html.escape(str(label))}</th>'
+            + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            for label, row in zip(frame.index, shown.itertuples(index=False), strict=True)]
+
+
 def draw_size_ranges(ax, ranges) -> None:
     """Published size ranges (Table 2) as hatched horizontal bars, one row per vesicle type."""
     from tmvlearn.plots import VESICLE_STYLES

@@ -108,6 +108,10 @@ class Matching(Question):
         verb = "is" if len(right_lefts) == 1 else "are"
         lines = [f"{len(right_lefts)} of {len(self.pairs)} matches {verb} right."]
         lines += [p["feedback"] for p in wrong if p.get("feedback") and given.get(p["left"])]
+        unhinted = [p["left"] for p in wrong if not p.get("feedback")]
+        if unhinted:  # every wrong match gets a hint: the question's own, else where to look again
+            lines.append(self.feedback.get("wrong")
+                         or "Look again at: " + "; ".join(short(left, 40) for left in unhinted) + ".")
         return self._wrong(" ".join(lines), score=score, **details)
 
     def key_response(self) -> dict[str, str]:
