@@ -161,8 +161,12 @@ class Matching(Question):
         return self.display_order(self.rights, seed, avoid=[p["right"] for p in self.pairs])
 
     def body_html(self, options: list[str]) -> list[str]:
-        rows = "".join(f"<tr><td>{inline_html(left)}</td><td>{BLANK}</td></tr>" for left in self.lefts)
-        return [f'<table class="tmv-matching"><thead><tr><th>Item</th><th>Choice</th></tr></thead>'
+        # left-aligned items, each blank right beside its item (JupyterLab right-aligns table cells)
+        left = ' style="text-align:left"'
+        rows = "".join(f"<tr><td{left}>{inline_html(item)}</td><td{left}>{BLANK}</td></tr>"
+                       for item in self.lefts)
+        return [f'<table class="tmv-matching" style="width:auto;margin-left:0">'
+                f"<thead><tr><th{left}>Item</th><th{left}>Choice</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table>",
                 f'<p>Choices:</p><ul class="tmv-choices" style="list-style: none">'
                 f"{lettered_html(options)}</ul>"]
