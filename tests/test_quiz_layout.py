@@ -71,3 +71,15 @@ def test_every_wrong_match_gets_a_hint():
     left = socs.lefts[0]
     response[left] = next(r for r in socs.rights if r != response[left])
     assert socs.feedback["wrong"] in socs.check(response).feedback
+
+
+def test_the_printed_matching_table_lines_items_up_on_the_left_with_their_blanks():
+    from tmvlearn.quiz import Quiz
+    from tmvlearn.quiz.bank import all_questions
+
+    quiz = Quiz("Static", [all_questions()["start-size-pairs"]], interactive=False)
+    html = quiz.static_bundle()["text/html"]
+    table = html[html.index('<table class="tmv-matching"'):html.index("</table>")]
+    assert 'style="width:auto' in table  # as wide as its items, the blanks beside them
+    assert table.count('<td style="text-align:left">') == 2 * 4, "every item and blank starts on the left"
+    assert "1 question. " in html
