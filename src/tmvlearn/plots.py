@@ -344,7 +344,7 @@ def check_layout(fig: Figure, *, margin: float = 0.5) -> list[str]:
     """What a reader would find clipped or covered (empty list when nothing is).
 
     Draws ``fig`` and measures every visible text as rendered: each must lie inside the figure
-    (``margin`` pixels of slack); no two texts may overlap; a legend may cover no data (lines,
+    (``margin`` CSS pixels of slack); no two texts may overlap; a legend may cover no data (lines,
     bars, markers; shaded backdrops tagged :data:`BACKDROP` are allowed) and no text outside it;
     a text placed in an axes (an annotation, a status line) may cover no data line or bar.
     """
