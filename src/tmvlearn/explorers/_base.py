@@ -285,7 +285,9 @@ class Explorer:
                     self.figure.draw_artist(artist)
         self._png = self._static_png = None
         if self.interactive:
-            self._image.value = self.png()
+            # the first frame is the compact copy the output keeps too (one encoding, not two); the
+            # frames that follow a control are encoded quickly
+            self._image.value = self.png() if self._image.value else self.static_png()
             # the widget's own line height (one control's height) would double-space the caption
             self._caption.value = (f'<div style="line-height:1.4;max-width:{self._image.width}px"><small>'
                                    f"<b>Figure:</b> {html.escape(self.alt_text)}</small></div>")
