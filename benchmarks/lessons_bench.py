@@ -7,6 +7,9 @@ lesson over 300 MB peak kernel memory (resident set high-water mark, Linux /proc
 
     python benchmarks/lessons_bench.py [--repeat 3]
 
+Beside them, the size of the lesson as saved after the run (outputs included, widget state not):
+what a learner's folder and git hold, mostly the figures' PNGs.
+
 Each figure is the median of --repeat runs (a fresh kernel each), to steady a 2-core machine.
 Beside the wall time, the kernel's own CPU time (user + system, Linux /proc): on a machine shared
 with other work the wall time follows the load, the CPU time much less, so compare ratios of both.
@@ -39,9 +42,9 @@ show_figure(fig, "A three-point line: the benchmark floor.")
 """
 
 
-def run(notebook, folder: Path) -> tuple[float, float, float]:
-    """(seconds from kernel start to last output, peak kernel RSS in MB, kernel CPU seconds) for one
-    notebook."""
+def run(notebook, folder: Path) -> tuple[float, float, float, float]:
+    """(seconds from kernel start to last output, peak kernel RSS in MB, kernel CPU seconds, saved
+    size in kB) for one notebook."""
     client = NotebookClient(notebook, timeout=600, kernel_name=KERNEL, record_timing=False,
                             store_widget_state=False, resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
@@ -54,35 +57,39 @@ def run(notebook, folder: Path) -> tuple[float, float, float]:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-    return elapsed, peak_kb / 1024, cpu
+    saved_kb = len(nbformat.writes(notebook).encode()) / 1024
+    return elapsed, peak_kb / 1024, cpu, saved_kb
 
 
-def median_run(make_notebook, folder: Path, repeat: int) -> tuple[float, float, float]:
+def median_run(make_notebook, folder: Path, repeat: int) -> tuple[float, float, float, float]:
     runs = [run(make_notebook(), folder) for _ in range(repeat)]
     median = statistics.median
-    return median(r[0] for r in runs), max(r[1] for r in runs), median(r[2] for r in runs)
+    return (median(r[0] for r in runs), max(r[1] for r in runs), median(r[2] for r in runs),
+            median(r[3] for r in runs))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     repeat = parser.parse_args().repeat
-    floor_s, floor_mb, floor_cpu = median_run(
+    floor_s, floor_mb, floor_cpu, floor_kb = median_run(
         lambda: nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)]), Path.cwd(), repeat)
-    print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8} {'kernel CPU (s)':>15}")
-    print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f} {floor_cpu:15.2f}")
-    total, worst, total_cpu = 0.0, 0.0, 0.0
+    print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8} {'kernel CPU (s)':>15} {'saved kB':>9}")
+    print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f} {floor_cpu:15.2f} "
+          f"{floor_kb:9.0f}")
+    total, worst, total_cpu, total_kb = 0.0, 0.0, 0.0, 0.0
     lessons = lesson_paths()
     for path in lessons:
-        seconds, mb, cpu = median_run(lambda path=path: nbformat.read(path, as_version=4), path.parent,
+        seconds, mb, cpu, kb = median_run(lambda path=path: nbformat.read(path, as_version=4), path.parent,
                                       repeat)
-        total, worst, total_cpu = total + seconds, max(worst, mb), total_cpu + cpu
-        print(f"{path.stem:32} {seconds:9.2f} {mb:8.0f} {cpu:15.2f}")
+        total, worst, total_cpu, total_kb = total + seconds, max(worst, mb), total_cpu + cpu, total_kb + kb
+        print(f"{path.stem:32} {seconds:9.2f} {mb:8.0f} {cpu:15.2f} {kb:9.0f}")
     budget = 1.5 * len(lessons) * floor_s
     print(f"whole sequence {total:.1f} s; target < 1.5 x {len(lessons)} x floor = {budget:.1f} s "
           f"({total / (len(lessons) * floor_s):.2f} x the floor per lesson); worst peak {worst:.0f} MB "
           f"(target < 300 MB); kernel CPU {total_cpu:.1f} s "
-          f"({total_cpu / (len(lessons) * floor_cpu):.2f} x the floor's per lesson)")
+          f"({total_cpu / (len(lessons) * floor_cpu):.2f} x the floor's per lesson); "
+          f"saved lessons {total_kb:.0f} kB")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ and sliders that land on the values the lessons name."""
 
 from __future__ import annotations
 
+import io
 import textwrap
 
 import pytest
@@ -133,8 +134,12 @@ def test_centrifuge_title_names_the_rotor_and_its_model():
 @pytest.mark.parametrize("name", STATES)
 def test_figures_are_shown_at_their_own_pixel_size(name, opening):
     exp = opening[name]
-    width = round(exp.figure.get_figwidth() * exp.figure.dpi)
+    width = round(exp.figure.get_figwidth() * 100)  # CSS pixels: 100 a figure inch
     assert exp._image.width == str(width) and exp._image.layout.width == f"{width}px"
+    from PIL import Image
+
+    pixels = Image.open(io.BytesIO(exp._image.value)).size[0]
+    assert pixels == 2 * width, "twice as many image pixels as CSS pixels: sharp on a HiDPI screen"
     assert exp._image.layout.max_width == "100%"  # a narrow window shrinks it, nothing stretches it
 
 
@@ -180,3 +185,21 @@ def test_pathway_status_explains_the_looks():
     assert "Blocked: ARF6" in status and "grey" in status and "ERK, PLD" in status
     assert textwrap.dedent(status) == status
     assert biogenesis_module.FONT_SIZE >= 9
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_diagnostic_histogram_shows_every_person_with_whole_number_counts(seed):
+    """The histogram's bins hold the whole cohort (none cut off above 10 a.u. or below 0.1), and its
+    count axis is ticked at whole numbers of people only."""
+    exp = explorers.diagnostic_explorer(seed=seed, interactive=False)
+    hist = exp.ax["hist"]
+    levels = exp.cohort["simulated_marker_level"]
+    lo, hi = hist.get_xlim()
+    assert lo <= levels.min() and levels.max() <= hi, "the x range holds every simulated level"
+    steps = hist.patches  # one StepPatch per group, patients then controls
+    counted = sum(int(step.get_data().values.sum()) for step in steps)
+    assert counted == len(exp.cohort), "every person is in a bin"
+    exp.figure.canvas.draw()
+    ticks = [t for t in hist.get_yticks() if hist.get_ylim()[0] <= t <= hist.get_ylim()[1]]
+    assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    assert check_layout(exp.figure) == []

@@ -53,9 +53,11 @@ def test_static_fallback_without_front_end(built, name):
     assert set(data) == {"image/png", "text/html", "text/plain"}
     assert f'alt="{html.escape(exp.alt_text)}"' in data["text/html"], "JupyterLab's figure has alt text"
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
-    assert image.size == (meta["image/png"]["width"], meta["image/png"]["height"])
-    assert image.size[0] == 800 and image.size[1] >= 450
-    assert np.asarray(image).std() > 10  # not a blank image
+    shown = (meta["image/png"]["width"], meta["image/png"]["height"])
+    assert shown[0] == 800 and shown[1] >= 450
+    assert f'width="{shown[0]}" height="{shown[1]}"' in data["text/html"]
+    assert image.size == (2 * shown[0], 2 * shown[1]), "twice the pixels it is shown at: sharp on HiDPI"
+    assert np.asarray(image.convert("RGB")).std() > 10  # not a blank image
     assert exp.state().keys() == built[name].state().keys(), "the same state without a front end"
     assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
 
@@ -200,3 +202,17 @@ def test_explorers_from_the_same_inputs_share_one_drawing_pixel_for_pixel(name, 
     sharing = FACTORIES[name](**params, interactive=False)
     assert len(_base._SHARED) == 1 and sharing._background is next(iter(_base._SHARED.values())).background
     assert pngs(sharing) == alone
+
+
+@pytest.mark.parametrize("name", ["biomarker", "immune"])
+def test_explorer_tables_show_the_dataframes_row_label_beside_the_datasets_id(name):
+    """A learner reads a row in the explorer and finds it in the DataFrame: the table starts with the
+    DataFrame's row label (from 0, as table.loc[row] takes it), then the dataset's own id (from 1)."""
+    exp = FACTORIES[name]()
+    table = exp._html.value
+    head = table.split("</thead>")[0]
+    assert head.index(">row</th>") < head.index("<th>id</th>")
+    first = exp.data.iloc[0]
+    label = exp.data.index[0]
+    assert f'<tr><th scope="row">{label}</th><td>{first["id"]}</td>' in table
+    assert label == 0 and int(first["id"]) == 1

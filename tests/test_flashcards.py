@@ -149,3 +149,53 @@ def test_the_flip_button_names_the_side_it_shows_next():
     cards.flip()
     cards.answer(True)  # the next card shows its term: Flip again
     assert cards.flip_button.description == "Flip (F)" and not cards.flipped
+
+
+def test_at_the_decks_end_the_buttons_are_off_and_say_so():
+    cards = tmvlearn.flashcards("glossary", n=2, record=False)
+    cards.widget  # noqa: B018
+    buttons = (cards.flip_button, cards.knew_button, cards.missed_button)
+    for _ in range(2):
+        assert not any(b.disabled for b in buttons), "cards left: every button works"
+        cards.flip()
+        cards.answer(True)
+    assert all(b.disabled for b in buttons), "the deck is done: nothing left to flip or answer"
+    assert all("deck is done" in b.tooltip for b in buttons)
+    assert "buttons and keys are off" in cards.face.value
+    esm = cards_module._CardKeys._esm
+    assert "Deck done" in esm and "disabled" in esm  # the keys line says it too, and keys press nothing
+
+
+def test_an_empty_session_starts_with_its_buttons_off():
+    cards = tmvlearn.flashcards("glossary", n=1, record=False)
+    cards.cards = []  # every card answered elsewhere, nothing due
+    cards.widget  # noqa: B018
+    assert cards.knew_button.disabled and cards.missed_button.disabled and cards.flip_button.disabled
+
+
+def test_the_header_counts_follow_the_cards_seen(home):
+    store = ProgressStore(home / FILENAME)
+    glossary = deck("glossary")
+    now = datetime.now(timezone.utc)
+    store.record(lesson="glossary", question_id=glossary[0].item, score=0.0, response="didn't",
+                 correct=False, learner="ada", mode="flashcard", time=(now - timedelta(days=2)).isoformat())
+    cards = tmvlearn.flashcards("glossary", n=3, now=now, store=store)
+    cards.widget  # noqa: B018
+    total = len(glossary)
+    assert f"{total} cards in this deck: 1 due, {total - 1} new." in cards.plan.value
+    assert cards.cards[0] == glossary[0], "the due card comes first"
+    cards.flip()
+    cards.answer(False)
+    assert f"{total - 1} new, 1 scheduled for later." in cards.plan.value and "due" not in cards.plan.value
+    cards.flip()
+    cards.answer(True)
+    assert f"{total - 2} new, 2 scheduled for later." in cards.plan.value
+    cards.flip()
+    cards.answer(True)
+    assert f"{total - 3} new, 3 scheduled for later." in cards.plan.value
+    practice = tmvlearn.flashcards("glossary", n=1, now=now, store=store, record=False)
+    practice.widget  # noqa: B018
+    before = practice.plan.value
+    practice.flip()
+    practice.answer(True)
+    assert practice.plan.value == before, "a card answered without recording stays as it was"

@@ -13,7 +13,7 @@ from tmvlearn import plots
 def test_style_is_scoped_and_fixed():
     before = dict(matplotlib.rcParams)
     with plots.plot_style():
-        assert matplotlib.rcParams["figure.dpi"] == plots.DPI
+        assert matplotlib.rcParams["figure.dpi"] == plots.RENDER_DPI
         assert matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][0] == plots.OKABE_ITO["blue"]
     assert matplotlib.rcParams["figure.dpi"] == before["figure.dpi"]
     assert matplotlib.rcParams["axes.prop_cycle"] == before["axes.prop_cycle"]
@@ -45,7 +45,10 @@ def test_bundle_carries_png_and_alt_text():
     assert data["text/plain"] == "A line rising from 3 to 4."
     assert meta["image/png"]["alt"] == "A line rising from 3 to 4."
     image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
-    assert image.size == (800, 450) == (meta["image/png"]["width"], meta["image/png"]["height"])
+    # shown at 800 x 450 CSS pixels from a PNG with twice the pixels each way: sharp on HiDPI screens
+    assert (meta["image/png"]["width"], meta["image/png"]["height"]) == (800, 450)
+    assert image.size == (1600, 900)
+    assert 'width="800" height="450"' in data["text/html"]
 
 
 def test_show_figure_displays_bundle(monkeypatch):

@@ -32,7 +32,7 @@ def test_lessons_2_and_6_have_at_least_six_variant_questions_on_the_models():
     assert lessons == {"02_ev_types_isolation", "06_clinical_uses"}
     assert len(VARIANT) >= 6
     models = {q.variant_info().model for q in VARIANT}
-    assert {"sedimentation.rcf", "sedimentation.k_factor", "sedimentation.pelleting_time_h",
+    assert {"sedimentation.rcf", "sedimentation.rotor_k_factor", "sedimentation.pelleting_time_h",
             "diagnostics.ppv_pct", "sizes.window_share_pct"} <= models
     assert models <= set(MODELS)
 
@@ -282,3 +282,29 @@ def test_the_good_demo_loads_and_a_range_where_no_key_is_usable_fails(tmp_path, 
     out = capsys.readouterr()
     assert re.search(rf"{re.escape(str(path))}: question demo-hours: variant.params: only \d+ of 40 drawn",
                      out.out + out.err)
+
+
+def test_every_rotor_variant_is_a_real_rotor_of_the_lessons_table_within_its_force():
+    """The k-factor question draws one rotor of the lesson's table (its own radii) at or below its top
+    speed: never radii of two rotors, never a speed beyond any rotor the lesson lists."""
+    from tmvlearn.models import sedimentation
+
+    table = sedimentation.rotors_table()
+    assert set(MODELS["sedimentation.rotor_k_factor"].params["rotor"].choices) == set(table.index)
+    q = all_questions()["ev-kfactor-from-radii"]
+    seen = set()
+    for i in range(SEEDS):
+        variant = q.instantiate(f"0:learner{i}")
+        rotor = variant.variant_values["rotor"]
+        row = table.loc[rotor]
+        outputs = MODELS["sedimentation.rotor_k_factor"](variant.variant_values)
+        assert (outputs["r_min_cm"], outputs["r_max_cm"]) == (row["r_min_cm"], row["r_max_cm"])
+        assert 0 < outputs["rpm"] <= row["max_rpm"], f"{rotor} cannot spin at {outputs['rpm']} rpm"
+        assert outputs["rcf_g"] <= row["max_rcf_g"] + 1 <= table["max_rcf_g"].max() + 1
+        assert f"{row['r_min_cm']:.2f} cm to {row['r_max_cm']:.2f} cm" in variant.prompt
+        assert f"{outputs['rpm']:,.0f} rpm" in variant.prompt and rotor in variant.prompt
+        assert outputs["answer"] == pytest.approx(
+            sedimentation.k_factor(row["r_min_cm"], row["r_max_cm"], outputs["rpm"]))
+        assert "rotor table" in variant.explanation
+        seen.add(rotor)
+    assert seen == set(table.index), "every rotor of the table comes up"

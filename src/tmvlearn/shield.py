@@ -11,8 +11,9 @@ Placed as an invisible child of a quiz or explorer box, it
 - names each radio group (ipywidgets leaves its radio inputs unnamed, so arrow keys did not move
   between options);
 - marks feedback and the score as ``aria-live`` regions, so screen readers announce them;
-- has each slider announce its value with its unit, and each explorer figure carry its caption as
-  ``alt`` text (ipywidgets set neither);
+- has each slider announce its value with its unit, each explorer figure carry its caption as
+  ``alt`` text, and each toggle button say whether it is pressed (``aria-pressed``): ipywidgets
+  sets none of them;
 - focuses a control when the kernel asks (:meth:`KeyboardShield.focus_on`), and makes Enter in a
   one-line answer box press its question's Check button;
 - sends, with a click on Check or Finish, what the answer controls show at that moment, so the
@@ -79,6 +80,12 @@ function render({ model, el }) {
       if (!caption || !/-alt(\\s|$)/.test(caption.className)) return;
       const alt = caption.textContent.trim().replace(/^Figure:\\s*/, "");
       if (alt && img.alt !== alt) img.alt = alt;
+    });
+    // A toggle button (the immune map's "Consequence" choices) says whether it is pressed, which
+    // ipywidgets shows only by a colour (its mod-active class).
+    host.querySelectorAll(".widget-toggle-buttons button, button.widget-toggle-button").forEach((b) => {
+      const pressed = b.classList.contains("mod-active") ? "true" : "false";
+      if (b.getAttribute("aria-pressed") !== pressed) b.setAttribute("aria-pressed", pressed);
     });
     // ipywidgets' radio inputs have no shared name, so the browser does not treat them as one
     // group and arrow keys do nothing: give each radio box's inputs one name.
@@ -204,7 +211,8 @@ function render({ model, el }) {
     if (!host) { requestAnimationFrame(attach); return; }
     mark();
     observer = new MutationObserver(mark);
-    observer.observe(host, { childList: true, subtree: true });
+    // new controls, and a control's state shown by its class (a toggle button's mod-active)
+    observer.observe(host, { childList: true, subtree: true, attributes: true, attributeFilter: ["class"] });
     host.addEventListener("click", onClick, true);
     host.addEventListener("keydown", onKey, true);
   };

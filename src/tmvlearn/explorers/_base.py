@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tmvlearn.plots import encode_png, figure_bundle, plot_style
+from tmvlearn.plots import DPI, css_size, encode_png, figure_bundle, plot_style
 
 __all__ = ["Explorer", "ROUND_STEPS", "round_values", "round_log_slider", "set_control"]
 
@@ -133,6 +133,7 @@ class Explorer:
         self._background = None
         self._regions: dict = {}  # pieces of the figure in other looks (see _cache_regions)
         self._png: bytes | None = None  # the current figure as PNG, encoded once when first needed
+        self._static_png: bytes | None = None  # the same, compact, for the static copy in the output
         with plot_style():
             self.figure, self._dynamic = self._build()
         for artist in self._dynamic:
@@ -203,6 +204,7 @@ class Explorer:
     def _copy_region(self, bbox, pad: float = 2.0):
         from matplotlib.transforms import Bbox
 
+        pad *= self.figure.dpi / DPI  # pad is in CSS pixels; the canvas has DENSITY pixels to each
         box = Bbox.from_extents(bbox.x0 - pad, bbox.y0 - pad, bbox.x1 + pad, bbox.y1 + pad)
         return self.figure.canvas.copy_from_bbox(box)
 
@@ -244,9 +246,10 @@ class Explorer:
             if hasattr(control, "readout") and not control.layout.width:  # a slider: a track long
                 control.layout.width = SLIDER_WIDTH  # enough for its steps, beside label and readout
             control.observe(self._on_change(key), names="value")
-        # shown at its own pixel size (never stretched to the output's width, which blurs it); a
-        # narrow window may still shrink it, keeping its proportions
-        width = int(round(self.figure.get_figwidth() * self.figure.dpi))
+        # shown at its own CSS size (never stretched to the output's width, which blurs it), from a PNG
+        # with DENSITY x the pixels (sharp on HiDPI screens); a narrow window may still shrink it,
+        # keeping its proportions
+        width = css_size(self.figure)[0]
         self._image = w.Image(format="png", width=str(width),
                               layout=w.Layout(width=f"{width}px", max_width="100%", height="auto",
                                               align_self="flex-start"))
@@ -280,9 +283,11 @@ class Explorer:
             for artist in self._dynamic:
                 if artist.get_visible():
                     self.figure.draw_artist(artist)
-        self._png = None
+        self._png = self._static_png = None
         if self.interactive:
-            self._image.value = self.png()
+            # the first frame is the compact copy the output keeps too (one encoding, not two); the
+            # frames that follow a control are encoded quickly
+            self._image.value = self.png() if self._image.value else self.static_png()
             # the widget's own line height (one control's height) would double-space the caption
             self._caption.value = (f'<div style="line-height:1.4;max-width:{self._image.width}px"><small>'
                                    f"<b>Figure:</b> {html.escape(self.alt_text)}</small></div>")
@@ -316,13 +321,19 @@ class Explorer:
                 _SHARED.popitem(last=False)
 
     def png(self) -> bytes:
-        """The figure as it is now, as PNG bytes (the widget and the static fallback share them)."""
+        """The figure as it is now, as PNG bytes: the widget's live frame (quick to encode)."""
         if self._png is None:
             self._png = encode_png(np.asarray(self.figure.canvas.buffer_rgba()), fast=True)
         return self._png
 
+    def static_png(self) -> bytes:
+        """The figure as it is now, as a compact PNG (256 colours): the copy a saved lesson keeps."""
+        if self._static_png is None:
+            self._static_png = encode_png(np.asarray(self.figure.canvas.buffer_rgba()))
+        return self._static_png
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data, meta = figure_bundle(self.figure, self.alt_text, png=self.png())
+        data, meta = figure_bundle(self.figure, self.alt_text, png=self.static_png())
         if self.interactive and self.widget is not None:
             view = self.widget._repr_mimebundle_()
             view = view[0] if isinstance(view, tuple) else view
@@ -331,6 +342,21 @@ class Explorer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self.alt_text}>"
+
+
+#: The first header of an explorer's table: the DataFrame's own row label, as a printed DataFrame
+#: shows it (from 0), beside the dataset's ``id`` column (the table's numbering, from 1).
+ROW_HEAD = ('<th title="the row label of the DataFrame (counts from 0, as in table.loc[row]); '
+            'id is the dataset&#39;s own number, counted from 1">row</th>')
+
+
+def table_rows_html(frame, columns) -> list[str]:
+    """One ``<tr>`` per row of ``frame``: its row label (a header cell, as pandas prints the index),
+    then ``columns`` (missing values empty), escaped; the head is :data:`ROW_HEAD` and ``columns``."""
+    shown = frame[columns].astype(object).where(frame[columns].notna(), "")
+    return [f'<tr><th scope="row">{html.escape(str(label))}</th>'
+            + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            for label, row in zip(frame.index, shown.itertuples(index=False), strict=True)]
 
 
 def draw_size_ranges(ax, ranges) -> None:

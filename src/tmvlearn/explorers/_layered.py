@@ -300,10 +300,12 @@ def layered_layout(nodes: list, edges: list[tuple], sizes: dict, *, direction: s
 
 def measure_labels(labels: dict, fontsize: float, *, pad=(8.0, 6.0), linespacing: float = 1.1,
                    **text_kw) -> dict:
-    """Pixel size (width, height) of each label as the package style renders it, plus ``pad``."""
-    from tmvlearn.plots import pixel_figure, plot_style
+    """Size (width, height) in layout (CSS) pixels of each label as the package style renders it, plus
+    ``pad``."""
+    from tmvlearn.plots import DPI, pixel_figure, plot_style
 
     fig, ax = pixel_figure(100, 100)
+    scale = fig.dpi / DPI  # the figure is drawn at DENSITY image pixels per layout pixel
     with plot_style():
         renderer = fig.canvas.get_renderer()
         sizes = {}
@@ -311,7 +313,7 @@ def measure_labels(labels: dict, fontsize: float, *, pad=(8.0, 6.0), linespacing
             text = ax.text(0, 0, label, fontsize=fontsize, linespacing=linespacing, **text_kw)
             box = text.get_window_extent(renderer)
             text.remove()
-            sizes[key] = (box.width + pad[0], box.height + pad[1])
+            sizes[key] = (box.width / scale + pad[0], box.height / scale + pad[1])
     return sizes
 
 

@@ -7,7 +7,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from tmvlearn.explorers._base import Explorer
+from tmvlearn.explorers._base import ROW_HEAD, Explorer, table_rows_html
 from tmvlearn.plots import OKABE_ITO, new_figure
 
 __all__ = ["biomarker_explorer", "BiomarkerExplorer", "ALL"]
@@ -43,9 +43,7 @@ class BiomarkerExplorer(Explorer):
                           for r in self.data[list(_SEARCHED)].fillna("").itertuples(index=False)]
         self._category = self.data["category"].astype(str).to_numpy()
         self._type_masks = {t: self._types.map(lambda ts, t=t: t in ts).to_numpy() for t in self._rows}
-        shown = self.data[_SHOWN].astype(object).where(self.data[_SHOWN].notna(), "")
-        self._html_rows = ["<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-                           for r in shown.itertuples(index=False)]
+        self._html_rows = table_rows_html(self.data, _SHOWN)  # row label (from 0), then id (from 1)
         super().__init__({"category": category, "cancer_type": cancer_type, "search": search}, interactive)
 
     def _validate(self, p):
@@ -135,7 +133,7 @@ class BiomarkerExplorer(Explorer):
             left += widths
         self._count.set_text(f"{len(rows)} of {len(self.data)} rows match")
         if self.interactive:
-            head = "".join(f"<th>{c}</th>" for c in _SHOWN)
+            head = ROW_HEAD + "".join(f"<th>{c}</th>" for c in _SHOWN)
             body = "".join(r for r, keep in zip(self._html_rows, mask, strict=True) if keep)
             self._html.value = (f'<table class="tmv-table" style="line-height:1.35">'
                                 f'<thead><tr>{head}</tr></thead>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from tmvlearn.explorers._base import Explorer, round_log_slider
 from tmvlearn.models import diagnostics as model
@@ -27,7 +28,10 @@ class DiagnosticExplorer(Explorer):
         self.roc = model.roc_curve(self.cohort)
         self.auc = model.auc(self.roc)
         levels = self.cohort[model.LEVEL]
-        self._range = (0.1, float(math.ceil(levels.max())))
+        self._range = (0.1, float(math.ceil(levels.max())))  # the threshold slider's range
+        # the histogram spans every level drawn: from a power of ten at or below the lowest (0.1 at
+        # most) to the whole number at or above the highest, so no person falls outside its bins
+        self._edges = (min(0.1, 10.0 ** math.floor(math.log10(levels.min()))), self._range[1])
         super().__init__({"threshold": float(threshold), "prevalence": float(prevalence)}, interactive)
 
     def _validate(self, p):
@@ -43,7 +47,7 @@ class DiagnosticExplorer(Explorer):
         fig.suptitle(f"Diagnostic accuracy of a marker: SIMULATED cohort ({len(self.cohort)} people)")
         hist, roc, table = ax["hist"], ax["roc"], ax["table"]
         self.ax = ax
-        edges = np.logspace(-1, math.log10(self._range[1]), 36)
+        edges = np.logspace(math.log10(self._edges[0]), math.log10(self._edges[1]), 36)
         top = 0
         for group in ("patient", "control"):
             d = self.cohort.loc[self.cohort["group"] == group, model.LEVEL]
@@ -55,6 +59,7 @@ class DiagnosticExplorer(Explorer):
         hist.set_xscale("log")
         hist.set_xlim(edges[0], edges[-1])
         hist.set_ylim(0, top * 1.22)  # headroom for the threshold's label
+        hist.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # whole people
         hist.set_xlabel("Simulated marker level (a.u., log scale)")
         hist.set_ylabel("Number of people")
         hist.set_title("Marker levels", fontsize=9, loc="left")

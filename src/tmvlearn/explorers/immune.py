@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import textwrap
 
 import numpy as np
 
-from tmvlearn.explorers._base import Explorer, content_digest
+from tmvlearn.explorers._base import ROW_HEAD, Explorer, content_digest, table_rows_html
 from tmvlearn.explorers._layered import layered_layout, measure_labels, route_path
 from tmvlearn.models.networks import immune_graph
 from tmvlearn.plots import BACKDROP, CONSEQUENCE_STYLES, pixel_figure
@@ -46,9 +45,7 @@ class ImmuneExplorer(Explorer):
         self.mediators = list(dict.fromkeys(self.data["mediator"].astype(str)))
         self._cell = self.data["target_cell"].astype(str).to_numpy()
         self._cons = self.data["tumor_consequence"].astype(str).to_numpy()
-        shown = self.data[_SHOWN].astype(object).where(self.data[_SHOWN].notna(), "")
-        self._html_rows = ["<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
-                           for r in shown.itertuples(index=False)]
+        self._html_rows = table_rows_html(self.data, _SHOWN)  # row label (from 0), then id (from 1)
         super().__init__({"target_cell": target_cell, "consequence": consequence}, interactive)
 
     def _validate(self, p):
@@ -197,7 +194,7 @@ class ImmuneExplorer(Explorer):
         n = int(mask.sum())
         self._count.set_text(f"{n} of {len(mask)} interactions shown")
         if self.interactive:
-            head = "".join(f"<th>{c}</th>" for c in _SHOWN)
+            head = ROW_HEAD + "".join(f"<th>{c}</th>" for c in _SHOWN)
             body = "".join(r for r, keep in zip(self._html_rows, mask, strict=True) if keep)
             self._html.value = (f'<table class="tmv-table" style="line-height:1.35">'
                                 f'<thead><tr>{head}</tr></thead>'

@@ -446,7 +446,7 @@ class _Panel:
         for i, widget in enumerate(inputs):
             widget.add_class(f"tmv-input-{self.q.id}")
             widget.add_class(f"tmv-input-{self.q.id}-{i}")
-        self.input_box = w.VBox(inputs)
+        self.input_box = self.q.input_box(w, inputs)  # a grid for a matching question
         return inputs
 
     def response(self) -> Any:

@@ -199,6 +199,7 @@ def _percentage_hint(question: Question, value: object) -> str | None:
 
 HIDDEN = ("The worked solution is hidden: try the exercise first. In JupyterLab, press “Show solution” "
           "here to see it (that is noted in your progress).")
+SHOWN = "Solution shown (noted in your progress)."
 
 
 class Solution:
@@ -242,8 +243,9 @@ class Solution:
             self.output.add_class(f"tmv-solution-{qid}")
             from tmvlearn.shield import KeyboardShield
 
-            hidden = w.HTML(f"<em>{inline_html(HIDDEN)}</em>")
-            self._widget = w.VBox([KeyboardShield(".tmv-solution-box"), hidden, self.button, self.output])
+            self.note = w.HTML(f"<em>{inline_html(HIDDEN)}</em>")  # says SHOWN once revealed
+            self.note.add_class("tmv-solution-note")
+            self._widget = w.VBox([KeyboardShield(".tmv-solution-box"), self.note, self.button, self.output])
             self._widget.add_class("tmv-solution-box")
         return self._widget
 
@@ -254,6 +256,7 @@ class Solution:
         self.revealed = True
         _ = self.widget
         self.button.disabled = True
+        self.note.value = f"<em>{SHOWN if self.record else 'Solution shown.'}</em>"
         self.output.value = (f"{markdown_to_html(self.question.solution)}"
                              f"<p><em>Why:</em> {inline_html(self.question.explanation)}</p>")
         if self.record:

@@ -115,10 +115,12 @@ def deck(name: str) -> list[Card]:
 _KEYS_ESM = """
 const KEYS_ON = "\u2328 Keys on: F or Space flips, K = knew it, D = didn't.";
 const KEYS_OFF = "\u2328 Keys off: click the deck (or Tab to it) to use F, K and D.";
+const KEYS_DONE = "\u2328 Deck done: its buttons and F, K, D are off; run the cell for more.";
 function render({ model, el }) {
   el.style.display = "none";
   const keys = { f: ".tmv-card-flip", " ": ".tmv-card-flip", k: ".tmv-card-knew", d: ".tmv-card-missed" };
-  let host = null, state = null;
+  let host = null, state = null, focused = null, observer = null;
+  const done = () => { const b = host.querySelector(".tmv-card-knew"); return !!(b && b.disabled); };
   const onKey = (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest("input, textarea, select")) return;
@@ -128,13 +130,21 @@ function render({ model, el }) {
     if (!button) return;
     event.preventDefault();
     event.stopPropagation();
-    button.click();
+    if (!button.disabled) button.click();
   };
-  // The deck says on itself whether its keys are on (the focus is in it) or off.
+  // The deck says on itself whether its keys are on (the focus is in it), off, or done.
   const say = () => {
     const on = host.contains(document.activeElement);
-    state.textContent = on ? KEYS_ON : KEYS_OFF;
-    host.classList.toggle("tmv-cards-keys-on", on);
+    state.textContent = done() ? KEYS_DONE : on ? KEYS_ON : KEYS_OFF;
+    host.classList.toggle("tmv-cards-keys-on", on && !done());
+  };
+  // At the deck's end the buttons are disabled: a focused button that is disabled drops the focus
+  // to the page, where F, K and D are JupyterLab's commands (D D deletes a cell). Keep it in the deck.
+  const keepFocus = () => {
+    if (focused && focused.disabled && !host.contains(document.activeElement)) {
+      host.focus({ preventScroll: true });
+    }
+    say();
   };
   const attach = () => {
     host = el.closest(".tmv-cards");
@@ -149,8 +159,13 @@ function render({ model, el }) {
     state.style.cssText = "margin:4px 0 0;font-size:0.9em";
     host.appendChild(state);
     host.addEventListener("keydown", onKey);
-    host.addEventListener("focusin", say);
-    host.addEventListener("focusout", () => setTimeout(say, 0));
+    host.addEventListener("focusin", (event) => { focused = event.target; say(); });
+    host.addEventListener("focusout", () => setTimeout(() => {
+      keepFocus();
+      if (!host.contains(document.activeElement)) focused = null;  // the learner went elsewhere
+    }, 0));
+    observer = new MutationObserver(() => { keepFocus(); requestAnimationFrame(keepFocus); });
+    observer.observe(host, { subtree: true, attributes: true, attributeFilter: ["disabled"] });
     // The cell that shows the deck has just run (Shift+Enter leaves the focus on the notebook, where
     // F, K and D are JupyterLab's commands): take the focus, unless the learner is typing somewhere.
     const active = document.activeElement;
@@ -160,7 +175,10 @@ function render({ model, el }) {
     say();
   };
   attach();
-  return () => { if (host) host.removeEventListener("keydown", onKey); };
+  return () => {
+    if (host) host.removeEventListener("keydown", onKey);
+    if (observer) observer.disconnect();
+  };
 }
 export default { render };
 """
@@ -200,12 +218,31 @@ class Flashcards:
     """A deck to study: the widget in JupyterLab, a two-column table elsewhere."""
 
     def __init__(self, name: str, cards: list[Card], sample: list[Card], *, learner: str | None,
-                 record: bool, interactive: bool, intro: str):
+                 record: bool, interactive: bool, deck_size: int = 0, due: tuple[str, ...] = (),
+                 new: int = 0, later: int = 0):
         self.name, self.cards, self.sample = name, cards, sample
-        self.learner, self.record, self.interactive, self.intro = learner, record, interactive, intro
+        self.learner, self.record, self.interactive = learner, record, interactive
         self.index, self.flipped = 0, False
         self.known = self.missed = 0
+        # the deck's counts as the learner goes: a card seen is no longer due or new, but scheduled
+        self.deck_size, self._due_items = deck_size, set(due)
+        self.counts = {"due": len(self._due_items), "new": new, "later": later}
         self._widget = None
+
+    @property
+    def done(self) -> bool:
+        """Whether every card of this session has been answered (or there were none)."""
+        return self.index >= len(self.cards)
+
+    @property
+    def intro(self) -> str:
+        """The line above the card: the deck's size, its due, new and scheduled counts now, the keys."""
+        if not self.deck_size:
+            return f'<p class="tmv-cards-plan">The deck {html.escape(self.name)} has no glossary terms.</p>'
+        counts = [f"{k} {what}" for what, k in (("due", self.counts["due"]), ("new", self.counts["new"]),
+                                                ("scheduled for later", self.counts["later"])) if k]
+        return (f'<p class="tmv-cards-plan">{self.deck_size} cards in this deck: {", ".join(counts)}. '
+                f"Keys: {KEYS['flip']} flips, {KEYS['knew']} = knew it, {KEYS['missed']} = didn't.</p>")
 
     # -- the printed copy ----------------------------------------------------------------------
     def static_bundle(self) -> dict[str, str]:
@@ -278,23 +315,28 @@ class Flashcards:
                 return "<p><em>No cards to study in this deck now.</em></p>"
             return (f'<p class="tmv-cards-done"><strong>Done: you knew {self.known} of {total}.</strong> '
                     "Cards you did not know come back in about 10 minutes; the others later and later. "
-                    "Run the cell again for the next cards due.</p>")
+                    "The buttons and keys are off now: run the cell again for the next cards due.</p>")
         tally = f" · so far: knew {self.known}, didn't {self.missed}" if self.known + self.missed else ""
         return _face_html(self.cards[self.index], self.flipped, self.index + 1, len(self.cards), tally)
 
     def _refresh(self, status: str | None = None) -> None:
         if self._widget is not None:
             self.face.value = self._face()
+            self.plan.value = self.intro
             self._sync_buttons()
             if status is not None:
                 self.status.value = status
 
     def _sync_buttons(self) -> None:
-        """The flip button names the side it shows next. (Nothing is disabled at the end of the deck:
-        a disabled button that has the focus sends the focus out of the deck.)"""
+        """The flip button names the side it shows next; at the deck's end every button is disabled
+        and says why (the deck's script keeps the keyboard focus in the deck when they are)."""
         label, tip = (("Show term (F)", "Show the term again (F or Space)") if self.flipped
                       else ("Flip (F)", "Show the definition (F or Space)"))
         self.flip_button.description, self.flip_button.tooltip = label, tip
+        if self.done:
+            for button in (self.flip_button, self.knew_button, self.missed_button):
+                button.disabled = True
+                button.tooltip = "The deck is done: run the cell again for the next cards due"
 
     def flip(self) -> None:
         """Show the other side of the current card."""
@@ -314,6 +356,13 @@ class Flashcards:
         note = ""
         if self.record:
             note = _record(card, knew, self.learner)
+        if self.record:  # the card is now scheduled (unrecorded, it stays as it was)
+            if card.item in self._due_items:
+                self._due_items.discard(card.item)
+                self.counts["due"] -= 1
+            else:
+                self.counts["new"] -= 1
+            self.counts["later"] += 1
         self.known += knew
         self.missed += not knew
         self.index, self.flipped = self.index + 1, False
@@ -357,7 +406,7 @@ def flashcards(name: str = GLOSSARY, *, n: int = 10, learner: str | None = None,
     random.Random(f"cards:{label}:{seed}").shuffle(order)
     sample = sorted(order[:n], key=lambda c: c.term.lower())
     chosen: list[Card] = []
-    intro = ""
+    plan: dict[str, Any] = {}
     if interactive:
         from tmvlearn.quiz.review_quiz import _now, due
 
@@ -369,12 +418,6 @@ def flashcards(name: str = GLOSSARY, *, n: int = 10, learner: str | None = None,
         seen = set(mine["question_id"])
         fresh = [c for c in order if c.item not in seen]
         chosen = (due_now + fresh)[:n]
-        waiting = len(mine) - len(due_now)
-        counts = [f"{k} {what}" for k, what in ((len(due_now), "due"), (len(fresh), "new"),
-                                                (waiting, "scheduled for later")) if k]
-        intro = (f'<p class="tmv-cards-plan">{len(cards)} cards in this deck: {", ".join(counts)}. '
-                 f"Keys: {KEYS['flip']} flips, {KEYS['knew']} = knew it, {KEYS['missed']} = didn't.</p>")
-        if not cards:
-            intro = f'<p class="tmv-cards-plan">The deck {html.escape(label)} has no glossary terms.</p>'
-    return Flashcards(label, chosen, sample, learner=learner, record=record, interactive=interactive,
-                      intro=intro)
+        plan = {"deck_size": len(cards), "due": tuple(c.item for c in due_now), "new": len(fresh),
+                "later": len(mine) - len(due_now)}
+    return Flashcards(label, chosen, sample, learner=learner, record=record, interactive=interactive, **plan)

@@ -111,8 +111,9 @@ def _render(title: str, questions: Sequence[Question], *, shuffle: bool, seed: i
     intro = (
         "Instructor's answer key, with explanations and sources." + order
         if key
-        else f"{len(questions)} questions. Run this notebook in Jupyter to answer them "
-        "interactively and get feedback; this static copy shows the questions only."
+        else f"{len(questions)} question{'' if len(questions) == 1 else 's'}. Run this notebook in Jupyter "
+        f"to answer {'it' if len(questions) == 1 else 'them'} interactively and get feedback; this static "
+        f"copy shows the question{'' if len(questions) == 1 else 's'} only."
     )
     body = "\n".join(_question_html(i, q, shuffle, seed, key, objectives) for i, q in enumerate(questions, 1))
     css = "tmv-quiz-static tmv-quiz-key" if key else "tmv-quiz-static"

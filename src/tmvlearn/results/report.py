@@ -75,7 +75,9 @@ def _png(fig) -> str:
 
 
 def _img(fig, alt: str) -> str:
-    return f'<img src="{_png(fig)}" alt="{escape(alt)}" width="{int(fig.get_figwidth() * fig.dpi)}">'
+    from tmvlearn.plots import css_size
+
+    return f'<img src="{_png(fig)}" alt="{escape(alt)}" width="{css_size(fig)[0]}">'
 
 
 def score_figure(book: pd.DataFrame, simulated: bool = False):

@@ -31,6 +31,13 @@ __all__ = ["Matching", "Ordering"]
 Feedback = dict[Literal["correct", "wrong"], Text]
 Steps = unique_texts(2, "The items in the right order.")
 _PLACEHOLDER = f"{CHOOSE!r} is the empty entry of the dropdowns; use another text"
+_GRID_CSS = """<style>
+.tmv-matching-grid > .widget-dropdown { display: contents; }
+.tmv-matching-grid > .widget-dropdown > .widget-label {
+  width: auto !important; max-width: 30em; height: auto; overflow: visible; white-space: normal;
+  text-align: left; line-height: 1.3; margin: 0; align-self: center; }
+.tmv-matching-grid > .widget-dropdown > select { width: 100%; margin: 0; }
+</style>"""
 
 
 class Pair(TypedDict):
@@ -101,6 +108,10 @@ class Matching(Question):
         verb = "is" if len(right_lefts) == 1 else "are"
         lines = [f"{len(right_lefts)} of {len(self.pairs)} matches {verb} right."]
         lines += [p["feedback"] for p in wrong if p.get("feedback") and given.get(p["left"])]
+        unhinted = [p["left"] for p in wrong if not p.get("feedback")]
+        if unhinted:  # every wrong match gets a hint: the question's own, else where to look again
+            lines.append(self.feedback.get("wrong")
+                         or "Look again at: " + "; ".join(short(left, 40) for left in unhinted) + ".")
         return self._wrong(" ".join(lines), score=score, **details)
 
     def key_response(self) -> dict[str, str]:
@@ -150,8 +161,12 @@ class Matching(Question):
         return self.display_order(self.rights, seed, avoid=[p["right"] for p in self.pairs])
 
     def body_html(self, options: list[str]) -> list[str]:
-        rows = "".join(f"<tr><td>{inline_html(left)}</td><td>{BLANK}</td></tr>" for left in self.lefts)
-        return [f'<table class="tmv-matching"><thead><tr><th>Item</th><th>Choice</th></tr></thead>'
+        # left-aligned items, each blank right beside its item (JupyterLab right-aligns table cells)
+        left = ' style="text-align:left"'
+        rows = "".join(f"<tr><td{left}>{inline_html(item)}</td><td{left}>{BLANK}</td></tr>"
+                       for item in self.lefts)
+        return [f'<table class="tmv-matching" style="width:auto;margin-left:0">'
+                f"<thead><tr><th{left}>Item</th><th{left}>Choice</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table>",
                 f'<p>Choices:</p><ul class="tmv-choices" style="list-style: none">'
                 f"{lettered_html(options)}</ul>"]
@@ -162,6 +177,17 @@ class Matching(Question):
 
     def make_inputs(self, w: Any, options: list[str]) -> list[Any]:
         return dropdowns(w, options, self.lefts)
+
+    def input_box(self, w: Any, inputs: list[Any]) -> Any:
+        """The items in one column and their dropdowns lined up in the next, whatever each item's
+        length (a long item wraps in its column): a CSS grid whose cells are each dropdown's label and
+        its select (the dropdown's own box is ``display: contents``), so each select keeps its label."""
+        style = w.HTML(_GRID_CSS, layout=w.Layout(display="none"))
+        box = w.GridBox([style, *inputs], layout=w.Layout(
+            grid_template_columns="minmax(6em, max-content) minmax(12em, 22em)", grid_gap="6px 12px",
+            align_items="center", max_width="52em", margin="4px 0 8px"))
+        box.add_class("tmv-matching-grid")
+        return box
 
     def read_response(self, inputs: list[Any], options: list[str]) -> dict[str, Any]:
         return {left: box.value or None for left, box in zip(self.lefts, inputs, strict=True)}

@@ -300,6 +300,10 @@ class Question(BaseModel):
         """The ipywidgets (module ``w``) the learner answers with."""
         raise NotImplementedError
 
+    def input_box(self, w: Any, inputs: list[Any]) -> Any:
+        """The box that lays out :meth:`make_inputs`' widgets: one under another."""
+        return w.VBox(inputs)
+
     def read_response(self, inputs: list[Any], options: list[str]) -> Any:
         """The response the inputs hold, in the form :meth:`check` grades."""
         return inputs[0].value
