@@ -134,6 +134,20 @@ class Lab:
         self.kernels.append(name)
         return name
 
+    def lesson_as(self, lesson: str, learner: str, progress: Path) -> str:
+        """A copy of the workbook's ``lesson`` in a folder of its own (named after ``learner``) whose
+        kernel runs as ``learner`` with the progress store in ``progress``: a learner of their own
+        beside the session's. Returns its path for :func:`open_notebook`."""
+        kernel = self.add_kernel(f"tmvlearn-{learner}", {"TMVLEARN_LEARNER": learner,
+                                                         "TMVLEARN_HOME": str(progress)})
+        nb = json.loads((self.workbook / lesson).read_text(encoding="utf-8"))
+        nb["metadata"]["kernelspec"] = {"name": kernel, "display_name": f"Python 3 ({kernel})",
+                                        "language": "python"}
+        folder = self.workbook / learner
+        folder.mkdir()
+        (folder / lesson).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        return f"{folder.name}/{lesson}"
+
 
 def write_settings(folder: Path, settings: dict[str, dict]) -> None:
     """JupyterLab user settings, one ``<plugin>.jupyterlab-settings`` file per plugin."""

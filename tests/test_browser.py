@@ -197,7 +197,10 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     by_type = {}
     for question in bank:
         by_type.setdefault(question.type, question)
-    bs.open_notebook(page, lab, LESSON_WITH_EVERY_TYPE)
+    # a learner of its own: the session's learner answered two of this quiz's questions above, and a
+    # re-run quiz shows those as answered before, locked
+    progress = lab.root / "progress-every-type"
+    bs.open_notebook(page, lab, lab.lesson_as(LESSON_WITH_EVERY_TYPE, "every-type", progress))
     bs.run_all(page)
     quiz = page.locator(".jp-OutputArea .tmv-quiz").last
     quiz.wait_for()
@@ -265,9 +268,9 @@ def test_a_quiz_of_every_type_by_mouse_and_keyboard(lab, page):
     # 5. a double click on Check records one attempt
     import sqlite3
 
-    store = lab.progress / "progress.sqlite3"
+    store = progress / "progress.sqlite3"
 
-    def recorded() -> int:  # every lesson's run shares this store: count this question's attempts
+    def recorded() -> int:  # this question's attempts
         with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as conn:
             return len(pd.read_sql("SELECT id FROM attempts WHERE question_id = ?", conn, params=(tf.id,)))
 

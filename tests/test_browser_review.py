@@ -53,14 +53,7 @@ def review_lesson(lab):
         store.record(lesson=lesson, question_id=qid, response="(earlier)", score=0, correct=False,
                      learner=LEARNER, time=(when + timedelta(minutes=i)).isoformat())
     store.close()
-    kernel = lab.add_kernel("tmvlearn-review", {"TMVLEARN_LEARNER": LEARNER, "TMVLEARN_HOME": str(progress)})
-    nb = json.loads((lab.workbook / LESSON).read_text(encoding="utf-8"))
-    nb["metadata"]["kernelspec"] = {"name": kernel, "display_name": f"Python 3 ({kernel})",
-                                    "language": "python"}
-    folder = lab.workbook / "review"
-    folder.mkdir()
-    (folder / LESSON).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return {"path": f"{folder.name}/{LESSON}", "db": progress / "progress.sqlite3"}
+    return {"path": lab.lesson_as(LESSON, LEARNER, progress), "db": progress / "progress.sqlite3"}
 
 
 def _recorded(db: Path) -> list[tuple[str, str, int]]:
