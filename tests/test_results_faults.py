@@ -16,7 +16,6 @@ for the before/after figures.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ import time
 from pathlib import Path
 
 import pytest
+from ordinary_user import NOBODY, as_nobody
 
 from tmvlearn.cli import main
 from tmvlearn.quiz.bank import load_bank
@@ -39,7 +39,6 @@ LESSON = "01_biogenesis"
 QUESTIONS = load_bank(LESSON).questions
 HONEST = [f"honest{i:02d}" for i in range(20)]
 ROOT = os.geteuid() == 0
-NOBODY = 65534
 LIMIT = 30  # seconds a test may take before it counts as a hang
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file types, modes and signals")
@@ -566,19 +565,6 @@ def test_results_files_are_private_whatever_the_umask(course, monkeypatch):
 # --- all of it, collected by an ordinary instructor account ----------------------------------------
 
 
-@contextlib.contextmanager
-def as_nobody():
-    """This process with the effective user and group ``nobody`` (no supplementary groups)."""
-    groups = os.getgroups()
-    os.setgroups([])
-    os.setegid(NOBODY)
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-        os.setgroups(groups)
 
 
 @pytest.mark.skipif(not ROOT, reason="switches the effective user to nobody (needs root)")

@@ -8,7 +8,6 @@ hang fails the test instead of stopping the run.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import multiprocessing
 import os
@@ -21,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from ordinary_user import NOBODY, as_nobody
 
 from tmvlearn.cli import main
 from tmvlearn.errors import UsageError
@@ -33,7 +33,6 @@ QID = "start-run-keys"  # single choice: Enter, Shift+Enter (the key), Ctrl+S, E
 LESSON = "00_start_here"
 T0 = datetime(2026, 12, 7, 14, 0, tzinfo=timezone.utc)
 ROOT = os.geteuid() == 0
-NOBODY = 65534
 LIMIT = 60
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file types, modes and signals")
@@ -212,18 +211,6 @@ def _listing(folder: Path) -> dict[str, tuple]:
             for p in sorted(folder.iterdir())}
 
 
-@contextlib.contextmanager
-def as_nobody():
-    groups = os.getgroups()
-    os.setgroups([])
-    os.setegid(NOBODY)
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-        os.setgroups(groups)
 
 
 def test_reading_changes_nothing_in_a_learners_folder_with_a_writer_open(course):
