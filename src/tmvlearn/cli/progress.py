@@ -132,7 +132,7 @@ def show_objectives(learner: str, store) -> None:
 
     table = mastery(learner, store=store)
     source = table.attrs["source"]
-    print(f"Mastery per learning objective for learner {learner!r} (read from {source}; due as of "
+    print(f"Mastery per learning objective for learner {learner!r} (read from {source}; as of "
           f"{_when(table.attrs['now'])}):")
     print(textwrap.fill("Rule: " + table.attrs["rule"], 100))
     print(format_objectives(table))
