@@ -99,10 +99,19 @@ def in_full_folders(root, full_system: bool) -> dict:
     script.chmod(0o644)
     owner = f"uid={NOBODY},gid={NOBODY}," if ROOT else ""
     seen = Path("/mnt")  # the test's folder is under /tmp, which gets a tmpfs of its own: seen from here
-    mounts = [f"mount --bind {root} {seen}", "mount -t tmpfs -o size=1m,mode=1777 tmpfs /tmp",
-              "mount -t tmpfs -o size=1m,mode=1777 tmpfs /var/tmp",
-              *(f"mount -t tmpfs -o size=1m,{owner}mode=0755 tmpfs {seen / name}"
-                for name in ("home", "state", "tmp"))]
+    mounts = [f"mount --bind {root} {seen}"]
+    # a Python environment under /tmp or /var/tmp (a checkout there) stays in view: bound aside before
+    # those get their tmpfs, then back at its own path
+    python = Path(sys.prefix)
+    moved = any(python.is_relative_to(folder) for folder in ("/tmp", "/var/tmp"))
+    if moved:
+        (root / "python").mkdir()
+        mounts.append(f"mount --bind {python} {seen / 'python'}")
+    mounts += [f"mount -t tmpfs -o size=1m,mode=1777 tmpfs {folder}" for folder in ("/tmp", "/var/tmp")]
+    if moved:
+        mounts += [f"mkdir -p {python}", f"mount --bind {seen / 'python'} {python}"]
+    mounts += [f"mount -t tmpfs -o size=1m,{owner}mode=0755 tmpfs {seen / name}"
+               for name in ("home", "state", "tmp")]
     user = f"setpriv --reuid={NOBODY} --regid={NOBODY} --clear-groups " if ROOT else ""
     full = " ".join([*(str(seen / name) for name in ("home", "state", "tmp")),
                      *(["/tmp", "/var/tmp"] if full_system else [])])
