@@ -43,7 +43,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 DEFAULT_TIMEOUT = 600  # seconds a single cell may run (a generous limit: lessons' cells take seconds)
-QUIZ_MODES = ("practice", "test")
+QUIZ_MODES = ("practice", "test")  # a quiz's modes, everywhere (answers in both count as quiz answers)
 
 
 class LessonError(TmvlearnError, ValueError):

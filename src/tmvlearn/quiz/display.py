@@ -13,6 +13,7 @@ import html
 import warnings
 from typing import Any
 
+from tmvlearn.lessons import QUIZ_MODES
 from tmvlearn.quiz.bank import load_questions
 from tmvlearn.quiz.markup import escape, inline_html, markdown_to_html
 from tmvlearn.quiz.questions import Question, Result
@@ -20,7 +21,6 @@ from tmvlearn.quiz.render import display_options, render_key, render_student, wi
 
 __all__ = ["Quiz", "AnswerKey", "Objectives", "show", "key", "objectives"]
 
-MODES = ("practice", "test")
 # Long option texts wrap instead of overlapping (ipywidgets gives each radio label a fixed height).
 _QUIZ_CSS = (".tmv-quiz .widget-radio-box label, .tmv-quiz .widget-checkbox label "
              "{height: auto; min-height: var(--jp-widgets-inline-height); line-height: 1.35; "
@@ -126,7 +126,7 @@ def show(lesson_or_ids: Any, *, mode: str = "practice", shuffle: bool = True, se
     questions this learner answered before, with their latest answers, and its score counts them
     (the rules are in :mod:`tmvlearn.quiz.earlier`).
     """
-    if mode not in MODES:
+    if mode not in QUIZ_MODES:
         raise ValueError(f"mode must be 'practice' or 'test', not {mode!r}")
     bank_title, questions = load_questions(lesson_or_ids)
     if restore is None:

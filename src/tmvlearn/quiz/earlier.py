@@ -35,9 +35,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from tmvlearn.lessons import QUIZ_MODES
+
 __all__ = ["Earlier", "fill_inputs", "latest_answers", "read_attempts", "unwrap", "when_text"]
 
-QUIZ_MODES = ("practice", "test")
 
 
 @dataclass(frozen=True)

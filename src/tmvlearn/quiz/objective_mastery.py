@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from tmvlearn.lessons import QUIZ_MODES
 from tmvlearn.scheduler import compute_states
 
 __all__ = ["RULE", "SECURE_RECALL", "STATUSES", "COLUMNS", "Standing", "standings", "objective_rows",
@@ -51,7 +52,6 @@ __all__ = ["RULE", "SECURE_RECALL", "STATUSES", "COLUMNS", "Standing", "standing
 NOT_STARTED, LEARNING, SECURE = "not started", "learning", "secure"
 STATUSES = (NOT_STARTED, LEARNING, SECURE)
 COLUMNS = ["lesson", "objective", "text", "status", "answered", "of"]
-QUIZ_MODES = ("practice", "test")
 #: The rule in one line, as every view of it prints it.
 #: Predicted chance of recall (FSRS retrievability) a right answer must still have to count as secure.
 SECURE_RECALL = 0.8

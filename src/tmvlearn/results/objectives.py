@@ -26,11 +26,11 @@ from typing import Any
 
 import pandas as pd
 
+from tmvlearn.lessons import QUIZ_MODES
 from tmvlearn.quiz.markup import escape
 from tmvlearn.quiz.objective_mastery import (
     LEARNING,
     NOT_STARTED,
-    QUIZ_MODES,
     RULE,
     SECURE,
     STATUSES,

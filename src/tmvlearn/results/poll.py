@@ -30,12 +30,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from tmvlearn.errors import UsageError
+from tmvlearn.lessons import QUIZ_MODES
 from tmvlearn.results.live import REFRESH_SECONDS, LiveReader, LiveRow
 
 __all__ = ["Poll", "parse_since", "find_question", "question_choices", "format_poll", "SNAPSHOT_KEYS"]
 
 SNAPSHOT_KEYS = ("question_id", "since", "learners", "answers")
-_MODES = ("practice", "test")
 
 
 def parse_since(text: str | datetime | None, name: str = "--since") -> datetime | None:
@@ -155,7 +155,7 @@ class Poll:
             row = item.row
             # learner, lesson, question_id, response, score, correct, time, mode, kind, take
             if (row[2] != self.question_id or row[1] != self.lesson or row[8] != "answer"
-                    or row[7] not in _MODES):
+                    or row[7] not in QUIZ_MODES):
                 continue
             key = (item.learner_key, row[6], row[3])
             if key in self._seen:

@@ -41,6 +41,7 @@ from typing import Any
 
 from tmvlearn import _files, progress
 from tmvlearn._files import Refused, check_path, inside, json_depth_ok, load_json, read_regular
+from tmvlearn.lessons import QUIZ_MODES
 
 # ``Refused``, ``check_path``, ``inside``, ``read_regular``, ``json_depth_ok`` and ``load_json`` live in
 # :mod:`tmvlearn._files` (the workspace and the quiz importers read outside files through them too).
@@ -342,7 +343,7 @@ def check_row(row: dict[str, Any], known=None) -> tuple | str:
     if not 1 <= take <= MAX_TAKE:
         return "take not a whole number from 1 to 1000"
     out["take"] = take
-    if out["mode"] in ("practice", "test"):  # a quiz answer: the question must be in its lesson's bank
+    if out["mode"] in QUIZ_MODES:  # a quiz answer: the question must be in its lesson's bank
         lesson = known.get(out["lesson"])
         if lesson is None:
             return "lesson without a bank in this tmvlearn"
