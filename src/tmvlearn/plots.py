@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 __all__ = [
     "OKABE_ITO", "STYLE", "FIGSIZE", "DPI", "DENSITY", "RENDER_DPI", "css_size", "VESICLE_STYLES",
     "CONSEQUENCE_STYLES", "GROUP_STYLES",
-    "plot_style", "new_figure", "pixel_figure", "encode_png", "figure_png", "figure_bundle", "show_figure",
-    "check_figure", "check_layout", "BACKDROP",
+    "plot_style", "new_figure", "place_axes", "pixel_figure", "encode_png", "figure_png", "figure_bundle",
+    "show_figure", "check_figure", "check_layout", "BACKDROP",
 ]
 
 #: Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
@@ -117,21 +117,37 @@ def plot_style() -> Iterator[None]:
         yield
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, mosaic: Any = None, **kw: Any) -> tuple[Figure, Any]:
+def new_figure(nrows: int = 1, ncols: int = 1, mosaic: Any = None, layout: str | None = "constrained",
+               **kw: Any) -> tuple[Figure, Any]:
     """A figure of the package's fixed size and dpi, on the Agg canvas, and its axes.
 
     Keyword arguments go to :meth:`Figure.subplots` (``width_ratios``, ``sharey``...),
     or, with ``mosaic``, to :meth:`Figure.subplot_mosaic` (then the axes are a dict).
-    The figure uses constrained layout and is not registered with pyplot.
+    The figure uses constrained layout (``layout=None``: none, for axes placed by
+    :func:`place_axes`) and is not registered with pyplot.
     """
     with plot_style():
-        fig = Figure(figsize=FIGSIZE, dpi=RENDER_DPI, layout="constrained")
+        fig = Figure(figsize=FIGSIZE, dpi=RENDER_DPI, layout=layout)
         FigureCanvasAgg(fig)
         if mosaic is not None:
             axes = fig.subplot_mosaic(mosaic, **kw)
         else:
             axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
+
+
+def place_axes(fig: Figure, axes: dict, boxes: dict[str, tuple[float, float, float, float]]) -> None:
+    """Put each of ``axes`` (a mosaic's dict) where ``boxes`` says: ``(left, bottom, right, top)`` of
+    its frame, in CSS pixels from the figure's lower-left corner.
+
+    For the explorers, drawn often: a constrained layout measures every label before each first draw
+    (about a fifth of an explorer's start-up). Their boxes are that layout's result, rounded to whole
+    pixels; ``tests/test_explorer_figures.py`` checks that no text is clipped or covered.
+    """
+    width, height = css_size(fig)
+    for name, (left, bottom, right, top) in boxes.items():
+        axes[name].set_position((left / width, bottom / height, (right - left) / width,
+                                 (top - bottom) / height))
 
 
 def pixel_figure(width_px: int, height_px: int) -> tuple[Figure, Any]:

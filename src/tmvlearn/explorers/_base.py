@@ -384,16 +384,20 @@ def draw_size_ranges(ax, ranges) -> None:
 def size_figure(title: str, ranges, lower: str, side: str, status: str | None = None):
     """The layout both size-based explorers share: Table 2's ranges on top, a log-diameter panel
     ``lower`` below it (same x axis) and a ``side`` panel on the right; with ``status``, a strip of
-    that name across the bottom for a line of text (so no annotation sits on the data).
-    Returns (fig, axes)."""
-    from tmvlearn.plots import new_figure
+    that name across the bottom for a line of text (so no annotation sits on the data). The axes
+    have fixed places (:func:`tmvlearn.plots.place_axes`). Returns (fig, axes)."""
+    from tmvlearn.plots import new_figure, place_axes
 
     mosaic = [["ranges", side], [lower, side]]
-    heights = [1, 1.7]
+    # (left, bottom, right, top) in CSS px: room for the type names on the left, the suptitle on top
+    # and a bar's "100%" on the right
+    boxes = {"ranges": (124, 283, 499, 404.5), lower: (124, 45, 499, 252), side: (647, 45, 791, 404.5)}
     if status:
         mosaic.append([status, status])
-        heights.append(0.3)
-    fig, ax = new_figure(mosaic=mosaic, width_ratios=[2.6, 1], height_ratios=heights)
+        boxes.update(ranges=(124, 298, 499, 404.5), status=(124, 4, 791, 36))
+        boxes[lower], boxes[side] = (124, 85.5, 499, 267), (647, 85.5, 791, 404.5)
+    fig, ax = new_figure(mosaic=mosaic, layout=None)
+    place_axes(fig, ax, boxes)
     fig.suptitle(title)
     draw_size_ranges(ax["ranges"], ranges)
     ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")

@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from tmvlearn.explorers._base import Explorer, round_log_slider
 from tmvlearn.models import diagnostics as model
-from tmvlearn.plots import GROUP_STYLES, OKABE_ITO, new_figure
+from tmvlearn.plots import GROUP_STYLES, OKABE_ITO, new_figure, place_axes
 
 __all__ = ["diagnostic_explorer", "DiagnosticExplorer"]
 
@@ -43,7 +43,10 @@ class DiagnosticExplorer(Explorer):
         return {"threshold": float(t), "prevalence": float(prev)}
 
     def _build(self):
-        fig, ax = new_figure(mosaic=[["hist", "roc", "table"]], width_ratios=[1.55, 1.0, 0.78])
+        fig, ax = new_figure(mosaic=[["hist", "roc", "table"]], layout=None)
+        # (left, bottom, right, top) in CSS px; the ROC panel is square inside its box
+        place_axes(fig, ax, {"hist": (46, 45, 357, 386), "roc": (420.5, 45, 621.5, 386),
+                             "table": (638, 45, 795, 386)})
         fig.suptitle(f"Diagnostic accuracy of a marker: SIMULATED cohort ({len(self.cohort)} people)")
         hist, roc, table = ax["hist"], ax["roc"], ax["table"]
         self.ax = ax

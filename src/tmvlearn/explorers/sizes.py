@@ -62,8 +62,8 @@ class SizeExplorer(Explorer):
         return fig, [*self._spans, *self._kept.artists]
 
     def _static_key(self):
-        # a constrained layout places the axes: the window's bars and labels are part of its input
-        return content_digest(self.ranges, self._sorted, sorted(self.params.items()))
+        # the axes have fixed places (size_figure): the static part is drawn from the data alone
+        return content_digest(self.ranges, self._sorted)
 
     def _controls(self):
         # round stops on a log scale: 40, 50, ..., 125, 160, 200 nm, so the ranges of Table 2 can be set
