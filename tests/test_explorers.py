@@ -179,8 +179,8 @@ def test_models_and_package_import_without_plotting_libraries():
 
 
 @pytest.mark.parametrize("name, first, params, change", [
-    # the size explorer's layout engine places its axes: only equal windows share
-    ("size", {"window": (40.0, 160.0)}, {"window": (40.0, 160.0)}, {"window_min_nm": 100.0}),
+    # the size explorer's axes have fixed places: explorers with other windows share its drawing
+    ("size", {"window": (40.0, 160.0)}, {"window": (100.0, 1000.0)}, {"window_min_nm": 160.0}),
     # the other looks (greyed, blocked) are drawn by the second one, when it first needs them
     ("biogenesis", {}, {"inhibit": "intracellular Ca2+"}, {"inhibit": "ARF6"}),
     ("immune", {}, {"target_cell": "dendritic cell"}, {"consequence": "anti-tumor"}),

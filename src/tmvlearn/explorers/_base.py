@@ -97,10 +97,13 @@ _SHARED_MAX = 4
 
 
 def _rc_signature() -> str:
-    """The rcParams in effect (inside :func:`plot_style`): they change how the static part is drawn."""
+    """The rcParams in effect (inside :func:`plot_style`): they change how the static part is drawn.
+
+    Read as the plain dict they are: reading ``rcParams["backend"]`` the usual way would choose a
+    backend, importing pyplot, which an explorer never needs."""
     import matplotlib
 
-    return repr(sorted((key, repr(value)) for key, value in matplotlib.rcParams.items()))
+    return repr(sorted(dict.items(matplotlib.rcParams)))
 
 
 def content_digest(*parts: Any) -> str:
