@@ -178,8 +178,9 @@ def encode_png(rgba: np.ndarray, fast: bool = False) -> bytes:
     """PNG bytes of an RGBA pixel array (height x width x 4, e.g. an Agg canvas's buffer).
 
     The alpha channel is dropped. By default the colours are reduced to a 256-colour palette
-    (maximum coverage: the figures' flat colours, white included, stay exact, and an anti-aliased
-    edge pixel moves by a few levels at most), about half the full-colour size: what is stored in a
+    (maximum coverage: 89-99% of the pixels of an explorer's twelve commonest colours, white included,
+    stay exact, and no pixel moves by more than 13 of 255 levels; the fast octree method, 2-3 times
+    quicker, keeps under 11% of them exact), about half the full-colour size: what is stored in a
     saved lesson and a handout, where with :data:`DENSITY` 2 a figure has four times the pixels.
     ``fast`` (an explorer's live frames) keeps full colour at zlib level 1: larger, and quicker.
     """
