@@ -30,5 +30,7 @@ def is_valid_syntax(term: str, value: str) -> bool:
 
 _stand_in = types.ModuleType(NAME, "rfc3987_syntax, until an IRI is checked (tests/lazy_iri_syntax.py)")
 _stand_in.is_valid_syntax = is_valid_syntax
-if NAME not in sys.modules and importlib.util.find_spec(NAME) is not None:
+_spec = importlib.util.find_spec(NAME) if NAME not in sys.modules else None
+if _spec is not None:  # installed (jsonschema's format-nongpl extra) and not imported yet
+    _stand_in.__spec__ = _spec  # as the real module's: find_spec() still answers while the stand-in is in
     sys.modules[NAME] = _stand_in

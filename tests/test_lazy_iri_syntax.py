@@ -12,7 +12,9 @@ CHECK = """
 import json, sys
 import lazy_iri_syntax
 import nbformat, jsonschema
+import importlib.util
 before = sorted(m for m in ("lark", "rfc3987_syntax.syntax_helpers") if m in sys.modules)
+assert importlib.util.find_spec("rfc3987_syntax").origin.endswith("__init__.py")
 checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
 iris = ("https://example.org/vésicule?q=1#a", "no scheme here", "http://[::1", "urn:isbn:0451450523")
 results = {iri: checker.conforms(iri, "iri") for iri in iris}

@@ -141,7 +141,7 @@ def place_axes(fig: Figure, axes: dict, boxes: dict[str, tuple[float, float, flo
     its frame, in CSS pixels from the figure's lower-left corner.
 
     For the explorers, drawn often: a constrained layout measures every label before each first draw
-    (about a fifth of an explorer's start-up). Their boxes are that layout's result, rounded to whole
+    (a tenth to a fifth of an explorer's start-up). Their boxes are that layout's result, rounded to whole
     pixels; ``tests/test_explorer_figures.py`` checks that no text is clipped or covered.
     """
     width, height = css_size(fig)
