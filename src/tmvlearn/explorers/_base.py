@@ -391,14 +391,14 @@ def size_figure(title: str, ranges, lower: str, side: str, status: str | None = 
     have fixed places (:func:`tmvlearn.plots.place_axes`). Returns (fig, axes)."""
     from tmvlearn.plots import new_figure, place_axes
 
-    mosaic = [["ranges", side], [lower, side]]
+    mosaic = [["ranges", side], [lower, side]] + ([[status, status]] if status else [])
     # (left, bottom, right, top) in CSS px: room for the type names on the left, the suptitle on top
-    # and a bar's "100%" on the right
-    boxes = {"ranges": (124, 283, 499, 404.5), lower: (124, 45, 499, 252), side: (647, 45, 791, 404.5)}
+    # and a bar's "100%" on the right; a status strip lifts the lower panels
+    bottom, lower_top, ranges_bottom = (85.5, 267, 298) if status else (45, 252, 283)
+    boxes = {"ranges": (124, ranges_bottom, 499, 404.5), lower: (124, bottom, 499, lower_top),
+             side: (647, bottom, 791, 404.5)}
     if status:
-        mosaic.append([status, status])
-        boxes.update(ranges=(124, 298, 499, 404.5), status=(124, 4, 791, 36))
-        boxes[lower], boxes[side] = (124, 85.5, 499, 267), (647, 85.5, 791, 404.5)
+        boxes[status] = (124, 4, 791, 36)
     fig, ax = new_figure(mosaic=mosaic, layout=None)
     place_axes(fig, ax, boxes)
     fig.suptitle(title)
