@@ -83,3 +83,24 @@ def test_check_figure_reports_missing_labels():
     ax.plot([1, 2])
     assert plots.check_figure(fig) == ["axes 0 has no title", "axes 0 has no x label",
                                        "axes 0 has no y label"]
+
+
+def test_log_axes_label_their_decades_as_plain_numbers():
+    from tmvlearn import explorers
+
+    fig, ax = plots.new_figure()
+    ax.plot([0.05, 30_000], [1, 2])
+    plots.log_scale(ax, "x")
+    plots.log_scale(ax, "y")
+    fig.canvas.draw()
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"0.1", "1", "10", "100", "1,000", "10,000"} <= set(shown), shown
+    assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    with pytest.raises(ValueError, match="which"):
+        plots.log_scale(ax, "z")
+    # the explorers' log axes too, shared axes included: no powers of ten to decode
+    for exp, name in ((explorers.size_explorer(interactive=False), "hist"),
+                      (explorers.diagnostic_explorer(interactive=False), "hist")):
+        labels = [t.get_text() for t in exp.ax[name].get_xticklabels() if t.get_text()]
+        assert labels and not any("$" in label or "^" in label for label in labels), labels
+        assert exp.ax[name].xaxis.get_major_formatter()(1000, 0) == "1,000"

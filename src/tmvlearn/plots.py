@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 __all__ = [
     "OKABE_ITO", "STYLE", "FIGSIZE", "DPI", "DENSITY", "RENDER_DPI", "css_size", "VESICLE_STYLES",
     "CONSEQUENCE_STYLES", "GROUP_STYLES",
-    "plot_style", "new_figure", "place_axes", "pixel_figure", "encode_png", "figure_png", "figure_bundle",
+    "plot_style", "new_figure", "place_axes", "log_scale", "pixel_figure", "encode_png", "figure_png", "figure_bundle",
     "show_figure", "check_figure", "check_layout", "BACKDROP",
 ]
 
@@ -148,6 +148,21 @@ def place_axes(fig: Figure, axes: dict, boxes: dict[str, tuple[float, float, flo
     for name, (left, bottom, right, top) in boxes.items():
         axes[name].set_position((left / width, bottom / height, (right - left) / width,
                                  (top - bottom) / height))
+
+
+def log_scale(ax, which: str = "x") -> None:
+    """Put the ``which`` ("x" or "y") axis of ``ax`` on a log scale whose decades read as plain numbers
+    (0.1, 1, 10, 100, 1,000), as a lesson names sizes and levels, not as powers of ten; the ticks
+    between decades stay unlabelled. Plain text also spares mathtext's layout of every label
+    (a tenth of a second for a process's first log axis)."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    if which not in ("x", "y"):
+        raise ValueError(f'which must be "x" or "y" (got {which!r}).')
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    getattr(ax, f"set_{which}scale")("log")
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.10g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def pixel_figure(width_px: int, height_px: int) -> tuple[Figure, Any]:

@@ -364,7 +364,7 @@ def table_rows_html(frame, columns) -> list[str]:
 
 def draw_size_ranges(ax, ranges) -> None:
     """Published size ranges (Table 2) as hatched horizontal bars, one row per vesicle type."""
-    from tmvlearn.plots import VESICLE_STYLES
+    from tmvlearn.plots import VESICLE_STYLES, log_scale
 
     types = list(ranges.index)
     for i, vtype in enumerate(types):
@@ -380,7 +380,7 @@ def draw_size_ranges(ax, ranges) -> None:
     ax.set_yticks(range(len(types)), types)
     ax.set_ylim(len(types) - 0.4, -0.6)
     ax.set_ylabel("Vesicle type")
-    ax.set_xscale("log")
+    log_scale(ax, "x")
     ax.grid(axis="y", visible=False)
 
 
@@ -389,7 +389,7 @@ def size_figure(title: str, ranges, lower: str, side: str, status: str | None = 
     ``lower`` below it (same x axis) and a ``side`` panel on the right; with ``status``, a strip of
     that name across the bottom for a line of text (so no annotation sits on the data). The axes
     have fixed places (:func:`tmvlearn.plots.place_axes`). Returns (fig, axes)."""
-    from tmvlearn.plots import new_figure, place_axes
+    from tmvlearn.plots import log_scale, new_figure, place_axes
 
     mosaic = [["ranges", side], [lower, side]] + ([[status, status]] if status else [])
     # (left, bottom, right, top) in CSS px: room for the type names on the left, the suptitle on top
@@ -406,7 +406,7 @@ def size_figure(title: str, ranges, lower: str, side: str, status: str | None = 
     ax["ranges"].set_title("Size ranges (Zhu et al. 2021, Table 2)", fontsize=9, loc="left")
     ax["ranges"].tick_params(labelbottom=False)
     ax[lower].sharex(ax["ranges"])
-    ax[lower].set_xscale("log")
+    log_scale(ax[lower], "x")  # (after sharex: a shared axis takes the scale, and its default labels)
     if status:
         ax[status].set_axis_off()
     return fig, ax

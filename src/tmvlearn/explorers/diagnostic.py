@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 
 from tmvlearn.explorers._base import Explorer, round_log_slider
 from tmvlearn.models import diagnostics as model
-from tmvlearn.plots import GROUP_STYLES, OKABE_ITO, new_figure, place_axes
+from tmvlearn.plots import GROUP_STYLES, OKABE_ITO, log_scale, new_figure, place_axes
 
 __all__ = ["diagnostic_explorer", "DiagnosticExplorer"]
 
@@ -59,7 +59,7 @@ class DiagnosticExplorer(Explorer):
             st = GROUP_STYLES[group]
             hist.stairs(counts, edges, color=st["color"], linestyle=st["linestyle"], linewidth=1.8,
                         label=f"{group}s (n={len(d)})")
-        hist.set_xscale("log")
+        log_scale(hist, "x")
         hist.set_xlim(edges[0], edges[-1])
         hist.set_ylim(0, top * 1.22)  # headroom for the threshold's label
         hist.yaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))  # whole people
