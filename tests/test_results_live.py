@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from learner_kernel import answer_repeatedly
 from ordinary_user import NOBODY, as_nobody
 
 from tmvlearn.cli import main
@@ -163,23 +164,10 @@ def test_a_refresh_keeps_to_its_time_budget_and_the_rest_follows(course):
     assert {r.rows[0].learner_key for r in got[:3]} == {"ann", "ben", "cai"}
 
 
-def _writer(home: str, learner: str, n: int, pause: float) -> None:
-    """A learner's kernel: ``n`` answers through tmvlearn's own store (record_attempt)."""
-    os.environ["TMVLEARN_HOME"] = home
-    os.environ["TMVLEARN_LEARNER"] = learner
-    from tmvlearn.progress import record_attempt
-    from tmvlearn.quiz.bank import all_questions
-
-    question = all_questions()[QID]
-    options = list(question.options)
-    for i in range(n):
-        record_attempt(question, options[i % len(options)])
-        time.sleep(pause)
-
-
 def test_a_writer_active_while_polling_every_attempt_is_seen_once(course):
     context = multiprocessing.get_context("spawn")
-    writers = [context.Process(target=_writer, args=(str(course / name), name, 60, 0.005))
+    writers = [context.Process(target=answer_repeatedly,
+                               args=(str(course / name), name, LESSON, QID, 60, 0.005))
                for name in ("ann", "ben")]
     for process in writers:
         process.start()

@@ -28,8 +28,8 @@ from matplotlib.figure import Figure
 __all__ = [
     "OKABE_ITO", "STYLE", "FIGSIZE", "DPI", "DENSITY", "RENDER_DPI", "css_size", "VESICLE_STYLES",
     "CONSEQUENCE_STYLES", "GROUP_STYLES",
-    "plot_style", "new_figure", "place_axes", "log_scale", "pixel_figure", "encode_png", "figure_png", "figure_bundle",
-    "show_figure", "check_figure", "check_layout", "BACKDROP",
+    "plot_style", "new_figure", "place_axes", "log_scale", "pixel_figure", "encode_png", "figure_png",
+    "figure_bundle", "show_figure", "check_figure", "check_layout", "BACKDROP",
 ]
 
 #: Okabe & Ito (2008) palette, safe for the common colour-vision deficiencies.
