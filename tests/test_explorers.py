@@ -62,6 +62,20 @@ def test_static_fallback_without_front_end(built, name):
     assert FACTORIES[name](interactive=False).alt_text == exp.alt_text  # deterministic text output
 
 
+@pytest.mark.parametrize("name", ["size", "centrifuge", "diagnostic"])
+def test_log_axes_read_as_plain_numbers(built, name):
+    """Sizes and marker levels as a lesson names them (100 nm, 1,000 nm), not powers of ten."""
+    exp = built[name]
+    exp.figure.canvas.draw()
+    axes = [ax for ax in exp.figure.axes if ax.get_xscale() == "log"]
+    assert axes
+    for ax in axes:
+        labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        assert not any("$" in label or "^" in label for label in labels), labels
+        assert ax.xaxis.get_major_formatter()(1000, 0) == "1,000"
+    exp.update()  # back to its blitted state
+
+
 def test_size_window_updates_bars(built):
     exp = built["size"]
     exp.controls["window_min_nm"].value = 40
