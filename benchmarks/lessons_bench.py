@@ -15,7 +15,8 @@ run where ``PYTHONDONTWRITEBYTECODE`` is set (as in some sandboxes) would otherw
 tmvlearn module in every kernel, about 0.35 s a kernel, which a learner never pays; so the bench
 compiles the package first (``compileall``: into ``__pycache__``, which git ignores).
 
-Each figure is the median of --repeat runs (a fresh kernel each), to steady a 2-core machine.
+Each figure is the median of --repeat runs (a fresh kernel each), to steady a 2-core machine; the floor
+is also run once before each lesson, and its figure is the median of all its runs.
 Beside the wall time, the kernel's own CPU time (user + system, Linux /proc): on a machine shared
 with other work the wall time follows the load, the CPU time much less, so compare ratios of both.
 """
@@ -68,11 +69,14 @@ def run(notebook, folder: Path) -> tuple[float, float, float, float]:
     return elapsed, peak_kb / 1024, cpu, saved_kb
 
 
-def median_run(make_notebook, folder: Path, repeat: int) -> tuple[float, float, float, float]:
-    runs = [run(make_notebook(), folder) for _ in range(repeat)]
+def median_run(runs: list) -> tuple[float, float, float, float]:
     median = statistics.median
     return (median(r[0] for r in runs), max(r[1] for r in runs), median(r[2] for r in runs),
             median(r[3] for r in runs))
+
+
+def floor_notebook():
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
 
 
 def main() -> None:
@@ -80,18 +84,23 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     repeat = parser.parse_args().repeat
     compileall.compile_dir(Path(tmvlearn.__file__).parent, quiet=1)  # as installed: see the docstring
-    floor_s, floor_mb, floor_cpu, floor_kb = median_run(
-        lambda: nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)]), Path.cwd(), repeat)
-    print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8} {'kernel CPU (s)':>15} {'saved kB':>9}")
-    print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f} {floor_cpu:15.2f} "
-          f"{floor_kb:9.0f}")
-    total, worst, total_cpu, total_kb = 0.0, 0.0, 0.0, 0.0
+    # the floor is run `repeat` times first, then once more before each lesson, so that a machine
+    # whose speed drifts during the run (a shared 2-core VM) moves the floor with the lessons
+    floors = [run(floor_notebook(), Path.cwd()) for _ in range(repeat)]
+    rows = []
     lessons = lesson_paths()
     for path in lessons:
-        seconds, mb, cpu, kb = median_run(lambda path=path: nbformat.read(path, as_version=4), path.parent,
-                                      repeat)
-        total, worst, total_cpu, total_kb = total + seconds, max(worst, mb), total_cpu + cpu, total_kb + kb
-        print(f"{path.stem:32} {seconds:9.2f} {mb:8.0f} {cpu:15.2f} {kb:9.0f}")
+        floors.append(run(floor_notebook(), Path.cwd()))
+        rows.append((path.stem, median_run([run(nbformat.read(path, as_version=4), path.parent)
+                                            for _ in range(repeat)])))
+    floor_s, floor_mb, floor_cpu, floor_kb = median_run(floors)
+    print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8} {'kernel CPU (s)':>15} {'saved kB':>9}")
+    print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f} {floor_cpu:15.2f} "
+          f"{floor_kb:9.0f}   (median of {len(floors)} runs, interleaved)")
+    for stem, (seconds, mb, cpu, kb) in rows:
+        print(f"{stem:32} {seconds:9.2f} {mb:8.0f} {cpu:15.2f} {kb:9.0f}")
+    total, total_cpu = sum(r[1][0] for r in rows), sum(r[1][2] for r in rows)
+    worst, total_kb = max(r[1][1] for r in rows), sum(r[1][3] for r in rows)
     budget = 1.5 * len(lessons) * floor_s
     print(f"whole sequence {total:.1f} s; target < 1.5 x {len(lessons)} x floor = {budget:.1f} s "
           f"({total / (len(lessons) * floor_s):.2f} x the floor per lesson); worst peak {worst:.0f} MB "
