@@ -539,6 +539,17 @@ def _a_class(course, hub, browser, capsys, pages: contextlib.ExitStack) -> None:
     parts = hub.parts()
     assert len(parts["servers"]) == 3 and len(parts["proxy"]) == 1, parts
 
+    # Each learner's kernel encrypts its loopback channels (CurveZMQ): its keys are in a connection
+    # file only that learner reads, so a classmate on the same machine cannot subscribe to its outputs.
+    files = {pwd.getpwuid(k["uid"]).pw_name: re.search(r" -f (\S+\.json)", k["cmd"])[1]
+             for k in parts["kernels"]}
+    assert {a, b} <= set(files), files
+    for name, file in files.items():
+        connection = json.loads(Path(file).read_text())
+        assert connection.get("curve_publickey") and connection.get("curve_secretkey"), (name, file)
+    peek = _as(a, "cat", files[b])
+    assert peek.returncode != 0 and "Permission denied" in peek.stderr, f"{a} read {b}'s kernel keys"
+
     # The instructor collects the class's results from the course volume, as the servers run.
     gradebook_csv = Path(pwd.getpwnam(people.instructor).pw_dir) / "gradebook.csv"
     started = time.perf_counter()

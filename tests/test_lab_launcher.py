@@ -263,3 +263,100 @@ def test_lab_as_a_learner_starts_it_url_state_saving_and_terminal(tmp_path):
             tmv.wait(timeout=60)
         except subprocess.TimeoutExpired:
             tmv.kill()
+
+
+def _eavesdrop(iopub_port: int, run, seconds: float = 4.0) -> list:
+    """What a process of another user on this machine reads on a kernel's IOPub port (a plain
+    subscriber, no keys) while ``run()`` makes the kernel print."""
+    import zmq
+
+    context = zmq.Context()
+    spy = context.socket(zmq.SUB)
+    spy.setsockopt(zmq.SUBSCRIBE, b"")
+    spy.setsockopt(zmq.LINGER, 0)
+    spy.connect(f"tcp://127.0.0.1:{iopub_port}")
+    time.sleep(0.5)  # the subscription reaches the kernel first
+    try:
+        run()
+        heard, deadline = [], time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if spy.poll(100):
+                heard.append(b"".join(spy.recv_multipart()))
+        return heard
+    finally:
+        spy.close()
+        context.term()
+
+
+def _print_through(connection: dict, text: str) -> None:
+    """Run ``print(text)`` in the kernel of ``connection`` as JupyterLab would, and wait for it."""
+    from jupyter_client import BlockingKernelClient
+
+    client = BlockingKernelClient()
+    client.load_connection_info(connection)
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(f"print({text!r})", timeout=60)
+        assert reply["content"]["status"] == "ok"
+    finally:
+        client.stop_channels()
+
+
+def test_a_learners_kernel_cannot_be_read_by_another_user_of_the_machine(tmp_path):
+    """On a one-server class hub every learner's kernel listens on 127.0.0.1: any other user there can
+    subscribe to its output port. `tmvlearn lab` asks for CurveZMQ encryption: the kernel gets a key
+    pair in its private connection file, ipykernel's warning about plain TCP is gone, and an
+    eavesdropper without the keys hears nothing, while the same eavesdropper hears a kernel started
+    without encryption (the control)."""
+    import zmq
+    from jupyter_client import KernelManager
+
+    from tmvlearn.workspace import kernel_encryption_available
+
+    if not kernel_encryption_available():
+        pytest.skip(f"no CurveZMQ here (libzmq curve: {zmq.has('curve')}) or a jupyter_client before 8.9")
+    runtime = tmp_path / "runtime"
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(runtime),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "TMVLEARN_HOME": str(tmp_path / "home")}
+    port, token = _free_port(), secrets.token_hex(8)
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
+    with open(tmp_path / "server.log", "w") as log:
+        tmv = subprocess.Popen([TMVLEARN, "lab", str(tmp_path / "ws"), "--no-browser", f"--port={port}",
+                                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    control = KernelManager(kernel_name="python3")  # as a plain client would start one
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(urllib.request.Request(f"{base}/api/status", headers=auth), timeout=2)
+                break
+            except OSError:
+                assert tmv.poll() is None, (tmp_path / "server.log").read_text()
+                assert time.monotonic() < deadline, "JupyterLab did not start"
+                time.sleep(0.2)
+        request = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
+                                         headers={**auth, "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            kernel_id = json.loads(reply.read())["id"]
+        (file,) = runtime.glob(f"kernel-{kernel_id}.json")
+        assert oct(file.stat().st_mode & 0o777) == "0o600", "the keys are the learner's alone"
+        connection = json.loads(file.read_text())
+        assert connection.get("curve_publickey") and connection.get("curve_secretkey"), connection.keys()
+
+        heard = _eavesdrop(connection["iopub_port"], lambda: _print_through(connection, "answer: B"))
+        assert heard == [], "an eavesdropper without the keys read the learner's kernel"
+
+        control.start_kernel()
+        plain = control.get_connection_info(session=False)
+        heard = _eavesdrop(plain["iopub_port"], lambda: _print_through(plain, "answer: B"))
+        assert any(b"answer: B" in message for message in heard), "the control: a plain kernel is readable"
+    finally:
+        if control.has_kernel:
+            control.shutdown_kernel(now=True)
+        tmv.send_signal(signal.SIGTERM)
+        tmv.wait(timeout=60)
+    log_text = (tmp_path / "server.log").read_text()
+    assert "without encryption" not in log_text, "ipykernel warned that the kernel runs unencrypted"

@@ -434,3 +434,19 @@ def test_the_lab_config_saves_lessons_with_static_views(tmp_path):
     hook = server["ContentsManager"]["pre_save_hook"]
     module, name = hook.rsplit(".", 1)
     assert getattr(__import__(module, fromlist=[name]), name) is lessons.keep_static_views
+
+
+def test_the_lab_config_asks_for_encrypted_kernel_channels_where_jupyter_can(tmp_path, monkeypatch):
+    import zmq
+    from jupyter_client.manager import KernelManager
+
+    # the cheap check (installed version, libzmq) agrees with what this jupyter_client really offers
+    assert workspace.kernel_encryption_available() == (
+        bool(zmq.has("curve")) and "transport_encryption" in KernelManager.class_trait_names())
+    for available in (True, False):
+        monkeypatch.setattr(workspace, "kernel_encryption_available", lambda available=available: available)
+        folder = workspace.lab_config_dir(tmp_path / str(available))
+        server = json.loads((folder / "jupyter_server_config.json").read_text())
+        expected = {"KernelManager": {"transport_encryption": "auto"}} if available else {}
+        assert {k: v for k, v in server.items() if k == "KernelManager"} == expected
+        assert server["ContentsManager"]["pre_save_hook"] == "tmvlearn.lessons.keep_static_views"

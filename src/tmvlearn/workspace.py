@@ -26,6 +26,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -430,12 +431,35 @@ def terminal_shell(env: dict | None = None) -> list[str]:
     return [env.get("SHELL") or shutil.which("sh") or "/bin/sh"]
 
 
+def kernel_encryption_available() -> bool:
+    """Whether the kernels JupyterLab starts can have their channels encrypted with CurveZMQ: a
+    jupyter_client with ``KernelManager.transport_encryption`` (8.9 and later) and a libzmq with curve.
+
+    A kernel's channels are TCP ports on 127.0.0.1, open to every user of the machine (a one-server
+    class hub): without encryption anyone there can subscribe to a learner's outputs, and ipykernel
+    7.3 and later warns of it at every kernel start. With ``transport_encryption = "auto"`` each kernel
+    whose kernel spec says it supports curve (ipykernel's does) gets a key pair in its private
+    connection file; other kernels start as before. (Read from the installed version, not by importing
+    jupyter_server: that takes a second.)"""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        import zmq
+
+        release = tuple(int(part) for part in re.findall(r"\d+", version("jupyter_client"))[:2])
+    except (ImportError, PackageNotFoundError):
+        return False
+    return bool(zmq.has("curve")) and release >= (8, 9)
+
+
 def lab_config_dir(folder: Path) -> Path:
     """Write tmvlearn's JupyterLab configuration under ``folder``; return it.
 
     A page config turns :data:`DISABLED_PLUGINS` off; a server config starts terminals with
-    :func:`terminal_shell` and saves lessons with their static views
-    (:func:`tmvlearn.lessons.keep_static_views`), so that a reopened lesson reads without a kernel.
+    :func:`terminal_shell`, saves lessons with their static views
+    (:func:`tmvlearn.lessons.keep_static_views`), so that a reopened lesson reads without a kernel, and,
+    where this JupyterLab can (:func:`kernel_encryption_available`), encrypts what passes between it
+    and its kernels.
     The folder goes on ``JUPYTER_CONFIG_PATH``, after the learner's own configuration (which wins
     where both set something): nothing of theirs is changed, and a plain ``jupyter lab`` is not affected.
     """
@@ -445,6 +469,8 @@ def lab_config_dir(folder: Path) -> Path:
         json.dumps({"disabledExtensions": {p: True for p in DISABLED_PLUGINS}}, indent=1), encoding="utf-8")
     server = {"ServerApp": {"terminado_settings": {"shell_command": terminal_shell()}},
               "ContentsManager": {"pre_save_hook": "tmvlearn.lessons.keep_static_views"}}
+    if kernel_encryption_available():
+        server["KernelManager"] = {"transport_encryption": "auto"}
     (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1), encoding="utf-8")
     return folder
 
