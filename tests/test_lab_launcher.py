@@ -129,16 +129,16 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the kernels")
-@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_signal_to_tmvlearn_stops_jupyterlab_and_its_kernels(tmp_path, signum, code):
+def _lab_with_a_kernel(tmp_path: Path) -> tuple[subprocess.Popen, int, str]:
+    """`tmvlearn lab` with its Jupyter folders under ``tmp_path`` (its log in ``server.log``, its kernels'
+    connection files in ``runtime/``), ready, and one kernel started as JupyterLab starts one (the REST
+    API). Returns the `tmvlearn` process (the caller stops it), JupyterLab's port and the kernel's id."""
     runtime = tmp_path / "runtime"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(runtime),
            "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "TMVLEARN_HOME": str(tmp_path / "home")}
     port, token = _free_port(), secrets.token_hex(8)
-    base = f"http://127.0.0.1:{port}"
-    auth = {"Authorization": f"token {token}"}
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
     with open(tmp_path / "server.log", "w") as log:
         tmv = subprocess.Popen([TMVLEARN, "lab", str(tmp_path / "ws"), "--no-browser", f"--port={port}",
                                 "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
@@ -155,7 +155,19 @@ def test_a_signal_to_tmvlearn_stops_jupyterlab_and_its_kernels(tmp_path, signum,
                 time.sleep(0.2)
         request = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
                                          headers={**auth, "Content-Type": "application/json"})
-        urllib.request.urlopen(request, timeout=30).close()
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return tmv, port, json.loads(reply.read())["id"]
+    except BaseException:
+        tmv.kill()
+        raise
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc to find the kernels")
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_to_tmvlearn_stops_jupyterlab_and_its_kernels(tmp_path, signum, code):
+    runtime = tmp_path / "runtime"
+    tmv, port, _ = _lab_with_a_kernel(tmp_path)
+    try:
         for _ in range(100):
             kernels = _kernel_pids(runtime)
             if kernels:
@@ -317,30 +329,9 @@ def test_a_learners_kernel_cannot_be_read_by_another_user_of_the_machine(tmp_pat
     if not kernel_encryption_available():
         pytest.skip(f"no CurveZMQ here (libzmq curve: {zmq.has('curve')}) or a jupyter_client before 8.9")
     runtime = tmp_path / "runtime"
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(runtime),
-           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"), "TMVLEARN_HOME": str(tmp_path / "home")}
-    port, token = _free_port(), secrets.token_hex(8)
-    base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"token {token}"}
-    with open(tmp_path / "server.log", "w") as log:
-        tmv = subprocess.Popen([TMVLEARN, "lab", str(tmp_path / "ws"), "--no-browser", f"--port={port}",
-                                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    tmv, _, kernel_id = _lab_with_a_kernel(tmp_path)
     control = KernelManager(kernel_name="python3")  # as a plain client would start one
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(urllib.request.Request(f"{base}/api/status", headers=auth), timeout=2)
-                break
-            except OSError:
-                assert tmv.poll() is None, (tmp_path / "server.log").read_text()
-                assert time.monotonic() < deadline, "JupyterLab did not start"
-                time.sleep(0.2)
-        request = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
-                                         headers={**auth, "Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            kernel_id = json.loads(reply.read())["id"]
         (file,) = runtime.glob(f"kernel-{kernel_id}.json")
         assert oct(file.stat().st_mode & 0o777) == "0o600", "the keys are the learner's alone"
         connection = json.loads(file.read_text())
