@@ -190,10 +190,10 @@ class Quiz:
         return self._widget
 
     def _build(self):
-        import ipywidgets as w
-
+        from tmvlearn.quiz.widget_kit import WidgetKit
         from tmvlearn.shield import KeyboardShield
 
+        self._kit = w = WidgetKit()  # the quiz's widgets share their layout and style models
         self._panels = [_Panel(self, i, q) for i, q in enumerate(self.questions, 1)]
         self._earlier = done = self._earlier_attempts()  # read once, for the marks and the line below
         if self.restore and self.record:
@@ -202,7 +202,7 @@ class Quiz:
         self.score_label.add_class("tmv-score")
         self.kept_label = w.HTML(self._kept_text())
         self.kept_label.add_class("tmv-kept")
-        self.shield = KeyboardShield(".tmv-quiz", on_action=self._front_end_action)
+        self.shield = KeyboardShield(".tmv-quiz", on_action=self._front_end_action, layout=w.Layout())
         children = [self.shield,
                     w.HTML(f"<style>{_QUIZ_CSS}</style><h3>{html.escape(self.title)}</h3>"
                            + getattr(self, "intro_html", "")), self.score_label, self.kept_label]
@@ -410,8 +410,7 @@ class _Panel:
     """One question in the widget: prompt, input, check/retry buttons, feedback."""
 
     def __init__(self, quiz: Quiz, number: int, question: Question):
-        import ipywidgets as w
-
+        w = quiz._kit  # ipywidgets, sharing layouts and styles
         self.quiz, self.q, self.number = quiz, question.instantiate(quiz.variant_seed), number
         question = self.q  # with its numbers drawn, when they vary
         qid = question.id
