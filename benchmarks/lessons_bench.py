@@ -27,8 +27,10 @@ import argparse
 import compileall
 import os
 import statistics
+import subprocess
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import nbformat
 from nbclient import NotebookClient
@@ -50,13 +52,21 @@ show_figure(fig, "A three-point line: the benchmark floor.")
 """
 
 
-def run(notebook, folder: Path) -> tuple[float, float, float, float]:
-    """(seconds from kernel start to last output, peak kernel RSS in MB, kernel CPU seconds, saved
-    size in kB) for one notebook."""
+class Run(NamedTuple):
+    """One notebook's run (or the median of several)."""
+
+    seconds: float  # from kernel start to the last output
+    peak_mb: float  # the kernel's peak resident memory
+    cpu_s: float  # the kernel's own CPU time, user + system
+    saved_kb: float  # the notebook as saved after the run
+
+
+def run(notebook, folder: Path) -> Run:
+    """Run one notebook in a fresh kernel and measure it."""
     client = NotebookClient(notebook, timeout=600, kernel_name=KERNEL, record_timing=False,
                             store_widget_state=False, resources={"metadata": {"path": str(folder)}})
     start = time.perf_counter()
-    with client.setup_kernel():
+    with client.setup_kernel(stderr=subprocess.DEVNULL):  # start-up chatter, as `tmvlearn lessons run`
         for index, cell in enumerate(notebook.cells):
             client.execute_cell(cell, index)
         elapsed = time.perf_counter() - start
@@ -66,13 +76,14 @@ def run(notebook, folder: Path) -> tuple[float, float, float, float]:
     peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
     cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
     saved_kb = len(nbformat.writes(notebook).encode()) / 1024
-    return elapsed, peak_kb / 1024, cpu, saved_kb
+    return Run(elapsed, peak_kb / 1024, cpu, saved_kb)
 
 
-def median_run(runs: list) -> tuple[float, float, float, float]:
+def median_run(runs: list[Run]) -> Run:
+    """The median of each figure, and the highest peak."""
     median = statistics.median
-    return (median(r[0] for r in runs), max(r[1] for r in runs), median(r[2] for r in runs),
-            median(r[3] for r in runs))
+    return Run(median(r.seconds for r in runs), max(r.peak_mb for r in runs), median(r.cpu_s for r in runs),
+               median(r.saved_kb for r in runs))
 
 
 def floor_notebook():
@@ -93,19 +104,19 @@ def main() -> None:
         floors.append(run(floor_notebook(), Path.cwd()))
         rows.append((path.stem, median_run([run(nbformat.read(path, as_version=4), path.parent)
                                             for _ in range(repeat)])))
-    floor_s, floor_mb, floor_cpu, floor_kb = median_run(floors)
+    floor = median_run(floors)
     print(f"{'notebook':32} {'time (s)':>9} {'peak MB':>8} {'kernel CPU (s)':>15} {'saved kB':>9}")
-    print(f"{'floor (imports + one figure)':32} {floor_s:9.2f} {floor_mb:8.0f} {floor_cpu:15.2f} "
-          f"{floor_kb:9.0f}   (median of {len(floors)} runs, interleaved)")
-    for stem, (seconds, mb, cpu, kb) in rows:
-        print(f"{stem:32} {seconds:9.2f} {mb:8.0f} {cpu:15.2f} {kb:9.0f}")
-    total, total_cpu = sum(r[1][0] for r in rows), sum(r[1][2] for r in rows)
-    worst, total_kb = max(r[1][1] for r in rows), sum(r[1][3] for r in rows)
-    budget = 1.5 * len(lessons) * floor_s
+    for stem, r in [("floor (imports + one figure)", floor), *rows]:
+        print(f"{stem:32} {r.seconds:9.2f} {r.peak_mb:8.0f} {r.cpu_s:15.2f} {r.saved_kb:9.0f}"
+              + (f"   (median of {len(floors)} runs, interleaved)" if r is floor else ""))
+    runs = [r for _, r in rows]
+    total, total_cpu = sum(r.seconds for r in runs), sum(r.cpu_s for r in runs)
+    worst, total_kb = max(r.peak_mb for r in runs), sum(r.saved_kb for r in runs)
+    budget = 1.5 * len(lessons) * floor.seconds
     print(f"whole sequence {total:.1f} s; target < 1.5 x {len(lessons)} x floor = {budget:.1f} s "
-          f"({total / (len(lessons) * floor_s):.2f} x the floor per lesson); worst peak {worst:.0f} MB "
+          f"({total / (len(lessons) * floor.seconds):.2f} x the floor per lesson); worst peak {worst:.0f} MB "
           f"(target < 300 MB); kernel CPU {total_cpu:.1f} s "
-          f"({total_cpu / (len(lessons) * floor_cpu):.2f} x the floor's per lesson); "
+          f"({total_cpu / (len(lessons) * floor.cpu_s):.2f} x the floor's per lesson); "
           f"saved lessons {total_kb:.0f} kB")
 
 
