@@ -3,7 +3,6 @@
 
 import ast
 import functools
-import pkgutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +13,11 @@ import tmvlearn
 from tmvlearn.quiz.questions import QUESTION_TYPES
 
 PACKAGE = Path(tmvlearn.__file__).parent
-MODULES = sorted(m.name for m in pkgutil.walk_packages([str(PACKAGE)], "tmvlearn.")
-                 if not m.name.endswith("__main__"))  # running those starts the command
+# every module, read from the files (pkgutil.walk_packages would import each package to find its
+# modules: matplotlib, pandas and networkx in every pytest worker, at collection); not __main__, whose
+# running starts the command
+MODULES = sorted(".".join(("tmvlearn", *file.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(
+    ".__init__") for file in PACKAGE.rglob("*.py") if file.stem != "__main__")
 TYPE_MODULES = "tmvlearn.quiz.questions"
 MAX_LINES = 700
 
