@@ -32,9 +32,25 @@ def test_lessons_2_and_6_have_at_least_six_variant_questions_on_the_models():
     assert lessons == {"02_ev_types_isolation", "06_clinical_uses"}
     assert len(VARIANT) >= 6
     models = {q.variant_info().model for q in VARIANT}
-    assert {"sedimentation.rcf", "sedimentation.rotor_k_factor", "sedimentation.pelleting_time_h",
+    assert {"sedimentation.rotor_rcf", "sedimentation.rotor_k_factor", "sedimentation.pelleting_time_h",
             "diagnostics.ppv_pct", "sizes.window_share_pct"} <= models
     assert models <= set(MODELS)
+
+
+def test_a_rotor_of_the_lessons_table_never_turns_faster_than_its_rated_speed():
+    """The numbers a learner is given are ones a lab could use: a named rotor at or below its top speed,
+    with its own radius (an SW 28, rated 28,000 rpm, was once drawn at up to 41,000 rpm)."""
+    from tmvlearn.models.sedimentation import ROTORS
+
+    rotor_questions = [q for q in VARIANT if "rotor" in q.worked().variant_values]
+    assert {q.id for q in rotor_questions} >= {"ev-rcf-at-radius", "ev-kfactor-from-radii"}
+    for q in rotor_questions:
+        for i in range(SEEDS):
+            concrete = q.instantiate(f"0:learner-{i}")
+            rotor = ROTORS[concrete.variant_values["rotor"]]
+            rpm = int(re.search(r"at ([\d,]+) rpm", concrete.prompt)[1].replace(",", ""))
+            assert 0 < rpm <= rotor.max_rpm, (q.id, rotor.name, rpm)
+            assert f"{rotor.r_max_cm:.2f} cm" in concrete.prompt, (q.id, concrete.prompt)
 
 
 @pytest.mark.parametrize("q", VARIANT, ids=lambda q: q.id)

@@ -129,26 +129,47 @@ def _k_factor(r_min_cm, r_max_cm, rpm):
 
 
 _ROTOR_NAMES = ("SW 41 Ti", "SW 32 Ti", "SW 28", "Type 70 Ti", "Type 45 Ti")  # sedimentation.ROTORS
+_ROTOR = Parameter("", "rotor of the lesson's rotor table", choices=_ROTOR_NAMES)
+_SPEED_PCT = Parameter("%", "speed as a percentage of the rotor's top speed", 0, 100, low_open=True)
+_ROTOR_OUTPUTS = {"r_min_cm": "the rotor's r_min (cm)", "r_max_cm": "the rotor's r_max (cm)",
+                  "rpm": "the speed (rpm), rounded to 100 rpm", "max_rpm": "the rotor's top speed (rpm)",
+                  "rcf_g": "RCF at r_max at that speed (x g)"}
+
+
+def _rotor_at(rotor, speed_pct) -> dict[str, float]:
+    """A rotor of the lesson's table at a share of its top speed (never above it): its radii, the speed
+    rounded to 100 rpm, its top speed and the RCF at the bottom of its tubes."""
+    sed = _sed()
+    r = sed.get_rotor(rotor)
+    rpm = round(r.max_rpm * speed_pct / 100, -2)
+    return {"r_min_cm": r.r_min_cm, "r_max_cm": r.r_max_cm, "rpm": rpm, "max_rpm": r.max_rpm,
+            "rcf_g": sed.rcf(r.r_max_cm, rpm)}
 
 
 @_register("sedimentation.rotor_k_factor", "h·S",
            "k-factor of a rotor of the lesson's table (its own radii) run at a share of its top speed",
-           {"rotor": Parameter("", "rotor name (a row of rotors_table())", choices=_ROTOR_NAMES),
-            "speed_pct": Parameter("%", "speed as a percentage of the rotor's top speed", 0, 100,
-                                   low_open=True)},
-           {"r_min_cm": "the rotor's r_min (cm)", "r_max_cm": "the rotor's r_max (cm)",
-            "rpm": "the speed (rpm), rounded to 100 rpm", "max_rpm": "the rotor's top speed (rpm)",
-            "rcf_g": "RCF at r_max at that speed (x g)", "log_ratio": "ln(r_max / r_min)",
+           {"rotor": _ROTOR, "speed_pct": _SPEED_PCT},
+           {**_ROTOR_OUTPUTS, "log_ratio": "ln(r_max / r_min)",
             "log10_ratio": "the k-factor with a base-10 logarithm (a mistake)"},
            key_range=(0, math.inf))
 def _rotor_k_factor(rotor, speed_pct):
-    sed = _sed()
-    r = sed.get_rotor(rotor)
-    rpm = round(r.max_rpm * speed_pct / 100, -2)
-    return {"answer": sed.k_factor(r.r_min_cm, r.r_max_cm, rpm), "r_min_cm": r.r_min_cm,
-            "r_max_cm": r.r_max_cm, "rpm": rpm, "max_rpm": r.max_rpm, "rcf_g": sed.rcf(r.r_max_cm, rpm),
-            "log_ratio": math.log(r.r_max_cm / r.r_min_cm),
-            "log10_ratio": 2.53e11 * math.log10(r.r_max_cm / r.r_min_cm) / rpm**2}
+    at = _rotor_at(rotor, speed_pct)
+    r_min, r_max, rpm = at["r_min_cm"], at["r_max_cm"], at["rpm"]
+    return {"answer": _sed().k_factor(r_min, r_max, rpm), **at, "log_ratio": math.log(r_max / r_min),
+            "log10_ratio": 2.53e11 * math.log10(r_max / r_min) / rpm**2}
+
+
+@_register("sedimentation.rotor_rcf", "x g",
+           "RCF at the bottom of the tubes of a rotor of the lesson's table, run at a share of its top speed",
+           {"rotor": _ROTOR, "speed_pct": _SPEED_PCT},
+           {**_ROTOR_OUTPUTS, "max_rcf_g": "RCF at r_max at the rotor's top speed (x g)",
+            "without_square": "1.118e-5 r n: the speed not squared (a mistake)",
+            "radius_in_m": "the RCF with r in metres (a mistake)"},
+           key_range=(0, math.inf))
+def _rotor_rcf(rotor, speed_pct):
+    at = _rotor_at(rotor, speed_pct)
+    return {"answer": at["rcf_g"], **at, "max_rcf_g": _sed().rcf(at["r_max_cm"], at["max_rpm"]),
+            "without_square": 1.118e-5 * at["r_max_cm"] * at["rpm"], "radius_in_m": at["rcf_g"] / 100}
 
 
 @_register("sedimentation.pelleting_time_h", "h", "time to pellet every particle, t = k / S",
