@@ -3,7 +3,9 @@
 Prints the median time a fresh interpreter takes to import the quiz engine and load (validate)
 every shipped bank, next to the time it takes only to read the same YAML files; the median time
 to build a 10-question quiz widget and compute its
-mimebundle (the widget view plus the static HTML/Markdown/text rendering), the
+mimebundle (the widget view plus the static HTML/Markdown/text rendering) and how many widget models
+it opens, next to the same with a layout and a style model of its own for every widget (as before
+tmvlearn.quiz.widget_kit: the baseline, measured in the same run), the
 time to grade a response to each of those questions, and the time to record
 1,000 attempts, one transaction each, into a throwaway TMVLEARN_HOME.
 
@@ -36,6 +38,19 @@ def fresh_interpreter_ms(code: str, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def count_models(root) -> int:
+    """The widget models a view shows: its widgets and their layout and style models, each once."""
+    seen, stack = {}, [root]
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen[id(widget)] = widget
+        stack += [m for m in (getattr(widget, "layout", None), getattr(widget, "style", None)) if m]
+        stack += list(getattr(widget, "children", ()))
+    return len(seen)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -54,17 +69,27 @@ def main() -> None:
 
     questions = list(quiz.load_bank("01_biogenesis"))[:10]
     assert len(questions) == 10, "the biogenesis bank has at least 10 questions"
-    import ipywidgets  # noqa: F401  (imported once, outside the timing, as in a running kernel)
+    import ipywidgets
+
+    from tmvlearn.quiz import widget_kit
 
     quiz.show(questions)._repr_mimebundle_()  # warm caches (Markdown parser)
-    builds = []
-    for _ in range(args.repeat):
-        t = time.perf_counter()
-        bundle = quiz.show(questions)._repr_mimebundle_()
-        builds.append(time.perf_counter() - t)
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    print(f"build + display a 10-question quiz widget: median {statistics.median(builds) * 1000:.1f} ms "
-          f"(min {min(builds) * 1000:.1f}, max {max(builds) * 1000:.1f}; {args.repeat} runs)")
+    shared_kit = widget_kit.WidgetKit
+    for label, kit in (("models shared (WidgetKit)", shared_kit),
+                       ("baseline, a layout and style per widget", lambda: ipywidgets)):
+        widget_kit.WidgetKit = kit
+        builds = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            shown = quiz.show(questions)
+            bundle = shown._repr_mimebundle_()
+            builds.append(time.perf_counter() - t)
+        models = count_models(shown.widget)
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        print(f"build + display a 10-question quiz widget, {label}: median "
+              f"{statistics.median(builds) * 1000:.1f} ms (min {min(builds) * 1000:.1f}, "
+              f"max {max(builds) * 1000:.1f}; {args.repeat} runs), {models} widget models")
+    widget_kit.WidgetKit = shared_kit
 
     t = time.perf_counter()
     for _ in range(100):
