@@ -375,17 +375,18 @@ def _hits(path, box, filled: bool) -> bool:
 def check_layout(fig: Figure, *, margin: float = 0.5) -> list[str]:
     """What a reader would find clipped or covered (empty list when nothing is).
 
-    Draws ``fig`` and measures every visible text as rendered: each must lie inside the figure
-    (``margin`` CSS pixels of slack); no two texts may overlap; a legend may cover no data (lines,
-    bars, markers; shaded backdrops tagged :data:`BACKDROP` are allowed) and no text outside it;
-    a text placed in an axes (an annotation, a status line) may cover no data line or bar.
+    Lays ``fig`` out as a draw would (without painting it: its canvas keeps its pixels) and measures
+    every visible text as it is rendered: each must lie inside the figure (``margin`` CSS pixels of
+    slack); no two texts may overlap; a legend may cover no data (lines, bars, markers; shaded
+    backdrops tagged :data:`BACKDROP` are allowed) and no text outside it; a text placed in an axes
+    (an annotation, a status line) may cover no data line or bar.
     """
     from matplotlib.legend import Legend
     from matplotlib.text import Text
 
     renderer = _renderer(fig)
-    with plot_style():
-        fig.canvas.draw()
+    with plot_style():  # laid out as a draw would (ticks, layout engine, legends), no pixels painted
+        fig.draw_without_rendering()
     scale = fig.dpi / DPI  # image pixels per CSS pixel: the slack and overlaps are in CSS pixels
     margin *= scale
     bounds = fig.bbox
