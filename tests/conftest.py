@@ -64,3 +64,12 @@ def lab(tmp_path_factory):
         pytest.skip("needs an installed tmvlearn command")
     with browser_support.running_lab(tmp_path_factory.mktemp("lab")) as lab:
         yield lab
+
+
+@pytest.fixture
+def learner_ada(tmp_path, monkeypatch):
+    """Learner "ada", with progress and pending attempts in this test's own folders (used by the quiz
+    tests: ``pytestmark = pytest.mark.usefixtures("learner_ada")``)."""
+    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

@@ -20,10 +20,7 @@ BANKS = [load_bank(p) for p in bank_paths()]
 QUESTIONS = [q for bank in BANKS for q in bank]
 
 
-@pytest.fixture(autouse=True)
-def learner(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+pytestmark = pytest.mark.usefixtures("learner_ada")  # a fresh progress folder, learner "ada"
 
 
 def q(**fields):

@@ -7,11 +7,7 @@ import pytest
 
 from tmvlearn.quiz import solution
 
-
-@pytest.fixture(autouse=True)
-def learner(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+pytestmark = pytest.mark.usefixtures("learner_ada")  # a fresh progress folder, learner "ada"
 
 
 def test_after_show_solution_the_note_no_longer_says_it_is_hidden():

@@ -14,10 +14,7 @@ BANKS = [load_bank(p) for p in bank_paths()]
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
-@pytest.fixture(autouse=True)
-def learner(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+pytestmark = pytest.mark.usefixtures("learner_ada")  # a fresh progress folder, learner "ada"
 
 
 @pytest.mark.parametrize("bank", BANKS, ids=lambda b: b.lesson)

@@ -19,11 +19,7 @@ N = len(BANK.questions)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
-@pytest.fixture(autouse=True)
-def learner(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+pytestmark = pytest.mark.usefixtures("learner_ada")  # a fresh progress folder, learner "ada"
 
 
 def text(html: str) -> str:

@@ -17,10 +17,7 @@ VARIANT = [q for q in all_questions().values() if q.variant_info() is not None]
 SEEDS = 200
 
 
-@pytest.fixture(autouse=True)
-def learner(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+pytestmark = pytest.mark.usefixtures("learner_ada")  # a fresh progress folder, learner "ada"
 
 
 def _width(q, key):

@@ -13,11 +13,7 @@ from tmvlearn.quiz import show
 from tmvlearn.quiz.bank import lesson_ids
 from tmvlearn.quiz.widget_kit import WidgetKit
 
-
-@pytest.fixture(autouse=True)
-def learner(tmp_path, monkeypatch):
-    monkeypatch.setenv("TMVLEARN_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TMVLEARN_LEARNER", "ada")
+pytestmark = pytest.mark.usefixtures("learner_ada")  # a fresh progress folder, learner "ada"
 
 
 def test_one_model_per_distinct_setting_and_a_given_model_is_kept():
