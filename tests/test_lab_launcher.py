@@ -129,6 +129,21 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _until_answering(server: subprocess.Popen, base: str, auth: dict, log: Path, timeout: float = 60) -> None:
+    """Wait until JupyterLab at ``base`` answers ``/api/status``. Its printed URL is no sign of that:
+    jupyter_server logs the URL, then binds its port in the event loop's first callback
+    (``ServerApp.init_httpserver``), so a request sent at once can be refused."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(urllib.request.Request(f"{base}/api/status", headers=auth), timeout=2)
+            return
+        except OSError:
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "JupyterLab did not start: " + log.read_text()[-2000:]
+            time.sleep(0.2)
+
+
 def _lab_with_a_kernel(tmp_path: Path) -> tuple[subprocess.Popen, int, str]:
     """`tmvlearn lab` with its Jupyter folders under ``tmp_path`` (its log in ``server.log``, its kernels'
     connection files in ``runtime/``), ready, and one kernel started as JupyterLab starts one (the REST
@@ -144,15 +159,7 @@ def _lab_with_a_kernel(tmp_path: Path) -> tuple[subprocess.Popen, int, str]:
                                 "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(urllib.request.Request(f"{base}/api/status", headers=auth), timeout=2)
-                break
-            except OSError:
-                assert tmv.poll() is None, (tmp_path / "server.log").read_text()
-                assert time.monotonic() < deadline, "JupyterLab did not start"
-                time.sleep(0.2)
+        _until_answering(tmv, base, auth, tmp_path / "server.log")
         request = urllib.request.Request(f"{base}/api/kernels", data=b"{}", method="POST",
                                          headers={**auth, "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as reply:
@@ -227,6 +234,7 @@ def test_lab_as_a_learner_starts_it_url_state_saving_and_terminal(tmp_path):
         path, token = found.groups()
         assert path == "/lab/tree/00_start_here.ipynb", "the printed URL opens lesson 00, not the Launcher"
         auth = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+        _until_answering(tmv, base, auth, tmp_path / "server.log")  # (the URL comes before the port)
         opened = urllib.request.Request(f"{base}{path}", headers=auth)
         with urllib.request.urlopen(opened, timeout=30) as page:
             assert page.status == 200
