@@ -5,17 +5,11 @@ inherit TMVLEARN_HOME, so they record (if anything) into a throwaway folder.
 """
 
 import os
-import sys
 import tempfile
 
 import matplotlib
 import pytest
 
-# Byte-code caches (in __pycache__, which git ignores) even where PYTHONDONTWRITEBYTECODE is set, as
-# Docker images and some sandboxes do: without them every test process, kernel and command compiles the
-# package again and pytest rewrites the asserts of every test module again, about 3 s a worker.
-sys.dont_write_bytecode = False
-os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 matplotlib.use("Agg")  # this process only; kernels keep Jupyter's inline backend
 os.environ["TMVLEARN_HOME"] = tempfile.mkdtemp(prefix="tmvlearn-test-home-")
 # Where the progress store keeps attempts it cannot put in the database: never the real one.
@@ -54,15 +48,3 @@ def pytest_xdist_auto_num_workers(config):
     if named and not os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return 0
     return None  # pytest-xdist's own choice: the CPU count
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session, exitstatus):
-    """Once the tests are done, one full garbage collection (unreachable objects are finalised now, so
-    pytest still reports any error raised on the way), then the heap is frozen: pytest's own closing
-    collections (ten full passes) and the interpreter's last one skip the hundreds of thousands of
-    objects every test process holds by then, which took a worker 2-3 s to walk before it exited."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
