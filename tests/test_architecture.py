@@ -23,11 +23,16 @@ MAX_LINES = 700
 
 
 @functools.cache
+def _tree(module: str) -> ast.Module:
+    """One module's syntax tree, parsed once for every test here (read, never changed)."""
+    return ast.parse(_source(module).read_text(encoding="utf-8"))
+
+
+@functools.cache
 def _imports(module: str) -> tuple[frozenset[str], frozenset[str]]:
     """(modules imported, names imported from tmvlearn modules) by one module's source."""
-    tree = ast.parse(_source(module).read_text(encoding="utf-8"))
     modules, names = set(), set()
-    for node in ast.walk(tree):
+    for node in ast.walk(_tree(module)):
         if isinstance(node, ast.Import):
             modules |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
@@ -88,7 +93,7 @@ def _imported_modules(module: str) -> set[str]:
         for child in ast.iter_child_nodes(node):
             visit(child)
 
-    visit(ast.parse(_source(module).read_text(encoding="utf-8")))
+    visit(_tree(module))
     parts = module.split(".")
     own = {".".join(parts[:n]) for n in range(1, len(parts) + 1)}
     above = {".".join(name.split(".")[:n]) for name in found for n in range(1, name.count(".") + 1)}
