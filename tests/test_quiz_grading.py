@@ -80,8 +80,10 @@ junk = st.recursive(
 
 
 @functools.cache
-def _near_miss(question_id: str):
-    return near_miss(next(q for q in ALL if q.id == question_id))  # built once per question, not per example
+def _responses(question_id: str):
+    """Anything, the question's own words, long text: built once per question, not per example."""
+    question = next(q for q in ALL if q.id == question_id)
+    return junk | near_miss(question) | st.text(min_size=400, max_size=3000)
 
 
 def near_miss(question):
@@ -110,7 +112,7 @@ def _one_per_type_fast(questions):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_arbitrary_responses_never_raise(question, data):
-    response = data.draw(junk | _near_miss(question.id) | st.text(min_size=400, max_size=3000))
+    response = data.draw(_responses(question.id))
     result = question.check(response)
     assert isinstance(result.correct, bool)
     assert 0.0 <= result.score <= 1.0 and not math.isnan(result.score)
